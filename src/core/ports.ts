@@ -22,6 +22,11 @@ export interface ClassifyContext {
  */
 export interface Classifier {
   classify(action: Action, context?: ClassifyContext): Assessment;
+  /**
+   * Loads, ahead of `classify`, any parser this action may need that is loaded on demand (the SQL
+   * parsers are heavy). Optional; a parser that is not loaded makes `classify` answer `unknown`.
+   */
+  prepare?(action: Action): Promise<void>;
 }
 
 /** The principal as policy sees it: always the agent, with the roles it has of its own. */
@@ -80,9 +85,12 @@ export interface IdGenerator {
   next(prefix: string): string;
 }
 
-/** SHA-256 in hex: the only hash the core needs. */
+/** SHA-256, the only hash the core needs. Strings are hashed as their UTF-8 bytes. */
 export interface Hasher {
+  /** SHA-256 as lowercase hex. */
   sha256Hex(data: string | Uint8Array): string;
+  /** SHA-256 of raw bytes, as 32 raw bytes (for Merkle tree nodes, which hash binary concatenations). */
+  sha256(data: Uint8Array): Uint8Array;
 }
 
 /** Ed25519 signing of audit tree heads and approvals. */

@@ -1,0 +1,407 @@
+/**
+ * The MCP classifier: turns an MCP tool call `{server, tool, arguments}` into effects and a risk
+ * class (RISK.md). It reads, in order of trust: the operator's per-server mappings, the arguments
+ * themselves (SQL goes to the SQL classifier, shell commands to the shell classifier), the tool's
+ * name, and last the server's own annotations, which are hints from a possibly untrusted server.
+ */
+import { z } from 'zod';
+import type { McpAction, SqlDialect } from '../../core/action.js';
+import {
+  assessmentFromEffects,
+  worseRisk,
+  type Assessment,
+  type Effect,
+  type EffectVerb,
+  type RiskClass,
+  type Scope,
+  type Target,
+} from '../../core/assessment.js';
+
+const verbSchema = z.enum(['read', 'create', 'modify', 'delete', 'replace', 'execute']);
+const riskSchema = z.enum(['read', 'write', 'destructive', 'catastrophic']);
+const dialectSchema = z.enum(['postgresql', 'mysql', 'sqlite', 'unknown']);
+
+/**
+ * What the operator knows about one tool of one server. Every field is optional; the mapping is
+ * trusted configuration, unlike the server's annotations.
+ * - `verb`: what the tool does to its resource.
+ * - `risk`: overrides the class of the tool's own effect (never the class of SQL or shell text found
+ *   in its arguments: a `DROP DATABASE` passed through a tool mapped as `write` is still catastrophic).
+ * - `sqlArgument` (+ `dialect`, default `unknown`): the argument holding SQL text.
+ * - `shellArgument`: the argument holding a shell command line.
+ * - `pathArgument`: the argument holding a filesystem path (reported as a target).
+ * - `resourceArgument`: the argument naming the resource acted on (shown in the effect).
+ */
+export const mcpToolMappingSchema = z
+  .object({
+    verb: verbSchema.optional(),
+    risk: riskSchema.optional(),
+    sqlArgument: z.string().min(1).optional(),
+    dialect: dialectSchema.optional(),
+    shellArgument: z.string().min(1).optional(),
+    pathArgument: z.string().min(1).optional(),
+    resourceArgument: z.string().min(1).optional(),
+  })
+  .strict();
+
+/**
+ * Per-server, per-tool mappings: `{ "<server>": { "<tool>": McpToolMapping } }`. Parse operator
+ * configuration with this schema; unknown keys are rejected so that a typo fails at start-up.
+ */
+export const mcpServerMappingsSchema = z.record(z.string().min(1), z.record(z.string().min(1), mcpToolMappingSchema));
+
+/** One tool's mapping, as validated by {@link mcpToolMappingSchema}. */
+export type McpToolMapping = z.infer<typeof mcpToolMappingSchema>;
+
+/** All mappings, as validated by {@link mcpServerMappingsSchema}. */
+export type McpServerMappings = z.infer<typeof mcpServerMappingsSchema>;
+
+/** Options of {@link McpClassifier}. `shell` and `sql` are the real classifiers, injected. */
+export interface McpClassifierOptions {
+  /** Classifies a shell command line found in an argument. May throw; the MCP classifier catches it. */
+  readonly shell: (command: string) => Assessment;
+  /** Classifies SQL text found in an argument. May throw; the MCP classifier catches it. */
+  readonly sql: (sql: string, dialect: SqlDialect) => Assessment;
+  /** Operator mappings, already validated with {@link mcpServerMappingsSchema}. Default: none. */
+  readonly mappings?: McpServerMappings;
+}
+
+/** Tool names whose scope is a whole database, project, repository or environment (RISK.md catastrophic). */
+const CATASTROPHIC_TOOLS: Readonly<Record<string, { readonly scope: Scope; readonly why: string }>> = {
+  reset_branch: { scope: 'database', why: 'resets a database branch: every change on it is lost' },
+  delete_branch: { scope: 'database', why: 'deletes a database branch with all its data' },
+  delete_project: { scope: 'project', why: 'deletes a whole project' },
+  drop_database: { scope: 'database', why: 'drops a whole database' },
+  delete_database: { scope: 'database', why: 'deletes a whole database' },
+  drop_schema: { scope: 'database', why: 'drops a whole schema' },
+  delete_schema: { scope: 'database', why: 'deletes a whole schema' },
+  delete_repository: { scope: 'repository', why: 'deletes a whole repository' },
+  delete_repo: { scope: 'repository', why: 'deletes a whole repository' },
+  delete_cluster: { scope: 'cluster', why: 'deletes a whole cluster' },
+  delete_namespace: { scope: 'namespace', why: 'deletes a whole namespace' },
+  delete_environment: { scope: 'project', why: 'deletes a whole environment' },
+  delete_account: { scope: 'account', why: 'deletes a whole account' },
+  delete_organization: { scope: 'account', why: 'deletes a whole organization' },
+  delete_bucket: { scope: 'all', why: 'deletes a whole bucket and every object in it' },
+};
+
+const READ_WORDS = new Set(['get', 'list', 'read', 'search', 'describe', 'show', 'view', 'fetch', 'find', 'count']);
+const CREATE_WORDS = new Set(['create', 'add', 'post', 'send', 'insert', 'upload', 'comment', 'publish']);
+const MODIFY_WORDS = new Set(['update', 'write', 'edit', 'set', 'put', 'patch', 'rename', 'move', 'assign', 'deploy', 'apply']);
+const DISRUPT_WORDS = new Set(['restart', 'stop', 'reboot', 'scale', 'pause']);
+const DELETE_WORDS = new Set(['delete', 'remove', 'drop', 'destroy', 'purge', 'truncate', 'wipe', 'erase', 'terminate']);
+const REPLACE_WORDS = new Set(['reset', 'overwrite', 'replace', 'restore']);
+const EXECUTE_WORDS = new Set(['execute', 'exec', 'run', 'call', 'invoke', 'eval']);
+
+/** Argument names that hold SQL when their value looks like SQL. */
+const SQL_ARGS = ['sql', 'query', 'statement', 'statements'];
+/** Argument names that hold a shell command. */
+const SHELL_ARGS = ['command', 'cmd'];
+/** Argument names that hold a filesystem path. */
+const PATH_ARGS = ['path', 'file_path', 'filePath', 'filename', 'file', 'directory', 'dir'];
+/** Argument names that hold a database name. */
+const DATABASE_ARGS = ['database', 'db', 'dbname', 'database_name', 'databaseName'];
+/** Argument names that name the resource acted on, in order of preference. */
+const RESOURCE_ARGS = [
+  'name',
+  'id',
+  'table',
+  'table_name',
+  'branch',
+  'branch_id',
+  'project_id',
+  'repo',
+  'repository',
+  'bucket',
+  'index',
+  'key',
+  'resource',
+];
+
+const SQL_START =
+  /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(?:select|insert|update|delete|with|create|drop|alter|truncate|grant|revoke|merge|replace|upsert|begin|start\s+transaction|commit|rollback|explain|set|show|copy|vacuum|analyze|do|call|comment|refresh|reindex|cluster|lock|prepare|execute|values|table)\b/i;
+
+/** True when the text starts like a SQL statement (after leading comments). */
+export function looksLikeSql(text: string): boolean {
+  return SQL_START.test(text);
+}
+
+/** `deleteBranch`, `delete-branch`, `Delete Branch` → `delete_branch`. */
+function normaliseToolName(tool: string): string {
+  return tool
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase();
+}
+
+function riskForVerb(verb: EffectVerb): RiskClass {
+  switch (verb) {
+    case 'read':
+      return 'read';
+    case 'create':
+    case 'modify':
+      return 'write';
+    case 'delete':
+    case 'replace':
+      return 'destructive';
+    case 'execute':
+      return 'unknown';
+  }
+}
+
+function reversibleFor(risk: RiskClass): boolean | null {
+  if (risk === 'read') return true;
+  if (risk === 'destructive' || risk === 'catastrophic') return false;
+  return null;
+}
+
+function scopeFor(risk: RiskClass): Scope {
+  if (risk === 'read') return 'none';
+  if (risk === 'unknown') return 'unknown';
+  return 'resource';
+}
+
+interface NameFinding {
+  readonly verb: EffectVerb;
+  readonly risk: RiskClass;
+  readonly scope: Scope;
+  readonly disruptive: boolean;
+  readonly why: string;
+}
+
+/** What the tool's name alone says, or null when it says nothing recognisable. */
+function findingFromName(tool: string): NameFinding | null {
+  const name = normaliseToolName(tool);
+  const catastrophic = CATASTROPHIC_TOOLS[name];
+  if (catastrophic) {
+    return { verb: name.startsWith('reset') ? 'replace' : 'delete', risk: 'catastrophic', scope: catastrophic.scope, disruptive: false, why: `tool name: ${catastrophic.why}` };
+  }
+  const first = name.split('_')[0] ?? '';
+  if (DELETE_WORDS.has(first)) return { verb: 'delete', risk: 'destructive', scope: 'resource', disruptive: false, why: `tool name starts with "${first}": deletes state` };
+  if (REPLACE_WORDS.has(first)) return { verb: 'replace', risk: 'destructive', scope: 'resource', disruptive: false, why: `tool name starts with "${first}": replaces existing state` };
+  if (DISRUPT_WORDS.has(first)) return { verb: 'modify', risk: 'write', scope: 'resource', disruptive: true, why: `tool name starts with "${first}": disrupts availability, keeps state` };
+  if (CREATE_WORDS.has(first)) return { verb: 'create', risk: 'write', scope: 'resource', disruptive: false, why: `tool name starts with "${first}": creates state` };
+  if (MODIFY_WORDS.has(first)) return { verb: 'modify', risk: 'write', scope: 'resource', disruptive: false, why: `tool name starts with "${first}": changes state` };
+  if (READ_WORDS.has(first)) return { verb: 'read', risk: 'read', scope: 'none', disruptive: false, why: `tool name starts with "${first}": reads only` };
+  if (EXECUTE_WORDS.has(first)) return { verb: 'execute', risk: 'unknown', scope: 'unknown', disruptive: false, why: `tool name starts with "${first}": runs something the name does not describe` };
+  return null;
+}
+
+function stringArg(args: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  if (!Object.prototype.hasOwnProperty.call(args, key)) return undefined;
+  const value = args[key];
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** A shell command given as an argv array is joined with single-quote quoting, as a shell would read it. */
+function commandArg(args: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  if (!Object.prototype.hasOwnProperty.call(args, key)) return undefined;
+  const value = args[key];
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) {
+    return (value as string[]).map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+  }
+  return undefined;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Classifies MCP tool calls. Synchronous and total: `classify` never throws; anything it cannot judge
+ * (an unrecognised tool, a failing nested classifier, odd arguments) is reported as `unknown` with a
+ * reason. Security note: server annotations are hints from a server that may be hostile; a
+ * `readOnlyHint` only ever turns an otherwise unrecognisable tool into a read, never lowers what the
+ * name, the mapping or the arguments revealed, while `destructiveHint: true` raises the tool's effect
+ * to at least destructive.
+ */
+export class McpClassifier {
+  private readonly shell: (command: string) => Assessment;
+  private readonly sql: (sql: string, dialect: SqlDialect) => Assessment;
+  private readonly mappings: McpServerMappings;
+
+  constructor(options: McpClassifierOptions) {
+    this.shell = options.shell;
+    this.sql = options.sql;
+    this.mappings = options.mappings ?? {};
+  }
+
+  /** Classifies one MCP tool call. Kind is always `mcp`; never throws. */
+  classify(action: McpAction): Assessment {
+    try {
+      return this.classifyUnsafe(action);
+    } catch (err) {
+      const server = typeof action?.server === 'string' ? action.server : 'unknown';
+      const tool = typeof action?.tool === 'string' ? action.tool : 'unknown';
+      return assessmentFromEffects({
+        kind: 'mcp',
+        targets: [{ type: 'mcp', server }],
+        effects: [
+          {
+            verb: 'execute',
+            resource: `mcp ${server}/${tool}`,
+            scope: 'unknown',
+            reversible: null,
+            risk: 'unknown',
+            disruptive: false,
+            reason: 'the MCP classifier failed on this call; not judged safe',
+          },
+        ],
+        reasons: [`MCP classifier error: ${errorText(err)}`],
+      });
+    }
+  }
+
+  private classifyUnsafe(action: McpAction): Assessment {
+    const { server, tool } = action;
+    const args: Readonly<Record<string, unknown>> =
+      action.arguments !== null && typeof action.arguments === 'object' && !Array.isArray(action.arguments) ? action.arguments : {};
+    const mapping = Object.prototype.hasOwnProperty.call(this.mappings, server)
+      ? Object.prototype.hasOwnProperty.call(this.mappings[server] ?? {}, tool)
+        ? this.mappings[server]?.[tool]
+        : undefined
+      : undefined;
+    const reasons: string[] = [];
+    const targets: Target[] = [{ type: 'mcp', server }];
+    const argEffects: Effect[] = [];
+    let obfuscated = false;
+
+    // Resource named by the arguments, for the effect text.
+    const resourceKey = mapping?.resourceArgument ?? RESOURCE_ARGS.find((k) => stringArg(args, k) !== undefined);
+    const resourceValue = resourceKey === undefined ? undefined : stringArg(args, resourceKey);
+    const resource = `mcp ${server}/${tool}` + (resourceKey !== undefined && resourceValue !== undefined ? ` ${resourceKey}=${resourceValue}` : '');
+
+    // Nested text: SQL and shell found in the arguments are judged by the real classifiers.
+    const absorb = (sub: Assessment, source: string, what: string): void => {
+      for (const e of sub.effects) argEffects.push({ ...e, source: e.source ?? source });
+      if (sub.effects.length === 0) {
+        argEffects.push({
+          verb: 'read',
+          resource: `${what} in ${resource}`,
+          scope: 'none',
+          reversible: true,
+          risk: sub.risk === 'unknown' ? 'unknown' : 'read',
+          disruptive: false,
+          reason: `${what} changes nothing`,
+          source,
+        });
+      }
+      targets.push(...sub.targets);
+      reasons.push(...sub.reasons);
+      obfuscated = obfuscated || sub.obfuscated;
+    };
+    const failed = (what: string, key: string, err: unknown): void => {
+      argEffects.push({
+        verb: 'execute',
+        resource: `${what} in ${resource}`,
+        scope: 'unknown',
+        reversible: null,
+        risk: 'unknown',
+        disruptive: false,
+        reason: `could not classify the ${what} in argument "${key}"`,
+      });
+      reasons.push(`${what} classifier failed on argument "${key}": ${errorText(err)}`);
+    };
+
+    const sqlKeys = mapping?.sqlArgument !== undefined ? [mapping.sqlArgument] : SQL_ARGS;
+    for (const key of sqlKeys) {
+      const text = stringArg(args, key);
+      if (text === undefined) continue;
+      if (mapping?.sqlArgument === undefined && !looksLikeSql(text)) continue;
+      const dialect: SqlDialect = mapping?.dialect ?? 'unknown';
+      reasons.push(`argument "${key}" holds SQL (${dialect}); classified as SQL`);
+      try {
+        absorb(this.sql(text, dialect), text, 'SQL');
+      } catch (err) {
+        failed('SQL', key, err);
+      }
+    }
+    const shellKeys = mapping?.shellArgument !== undefined ? [mapping.shellArgument] : SHELL_ARGS;
+    for (const key of shellKeys) {
+      const text = commandArg(args, key);
+      if (text === undefined) continue;
+      reasons.push(`argument "${key}" holds a shell command; classified as shell`);
+      try {
+        absorb(this.shell(text), text, 'shell command');
+      } catch (err) {
+        failed('shell command', key, err);
+      }
+    }
+
+    // Targets the arguments reveal.
+    const pathKeys = mapping?.pathArgument !== undefined ? [mapping.pathArgument] : PATH_ARGS;
+    for (const key of pathKeys) {
+      const p = stringArg(args, key);
+      if (p !== undefined && p.length > 0) targets.push({ type: 'path', path: p });
+    }
+    for (const key of DATABASE_ARGS) {
+      const db = stringArg(args, key);
+      if (db !== undefined && db.length > 0) targets.push({ type: 'database', database: db });
+    }
+
+    // The tool's own effect: mapping first, then the name, then the annotations.
+    const fromName = findingFromName(tool);
+    let verb: EffectVerb;
+    let risk: RiskClass;
+    let scope: Scope;
+    let disruptive = false;
+    let why: string;
+    if (mapping !== undefined && (mapping.verb !== undefined || mapping.risk !== undefined)) {
+      verb = mapping.verb ?? fromName?.verb ?? 'execute';
+      risk = mapping.risk ?? (mapping.verb !== undefined ? riskForVerb(mapping.verb) : (fromName?.risk ?? 'unknown'));
+      scope = fromName !== null && fromName.risk === risk ? fromName.scope : scopeFor(risk);
+      disruptive = fromName?.disruptive ?? false;
+      why = `operator mapping for ${server}/${tool}` + (mapping.risk !== undefined ? ` sets risk ${mapping.risk}` : ` says verb ${verb}`);
+      reasons.push(why);
+    } else if (fromName !== null) {
+      ({ verb, risk, scope, disruptive, why } = fromName);
+    } else {
+      verb = 'execute';
+      risk = 'unknown';
+      scope = 'unknown';
+      why = 'tool is not mapped and its name is not recognisable';
+    }
+    const annotations = action.annotations;
+    if (risk === 'unknown' && annotations?.readOnlyHint === true && annotations.destructiveHint !== true) {
+      verb = 'read';
+      risk = 'read';
+      scope = 'none';
+      why = 'server annotates the tool readOnlyHint (an untrusted hint, used only because nothing else was known)';
+      reasons.push(why);
+    }
+    if (annotations?.destructiveHint === true && risk !== 'catastrophic') {
+      if (risk !== 'destructive') reasons.push('server annotates the tool destructiveHint: raised to destructive');
+      risk = worseRisk(risk, 'destructive');
+      if (verb === 'read' || verb === 'create' || verb === 'execute') verb = 'delete';
+      if (scope === 'none' || scope === 'unknown') scope = 'resource';
+      why = `${why}; server declares destructiveHint`;
+    }
+
+    const effects: Effect[] = [];
+    // A tool that is only a conduit (execute_sql, run_command) is explained by its arguments.
+    const conduit = risk === 'unknown' && argEffects.length > 0;
+    if (!conduit) {
+      effects.push({ verb, resource, scope, reversible: reversibleFor(risk), risk, disruptive, reason: why });
+    }
+    effects.push(...argEffects);
+    if (risk === 'unknown' && !conduit) reasons.push(`${server}/${tool}: ${why}; not judged safe`);
+
+    return assessmentFromEffects({ kind: 'mcp', effects, targets: dedupeTargets(targets), obfuscated, reasons });
+  }
+}
+
+function dedupeTargets(targets: readonly Target[]): Target[] {
+  const seen = new Set<string>();
+  const out: Target[] = [];
+  for (const t of targets) {
+    const key = JSON.stringify(t);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(t);
+  }
+  return out;
+}

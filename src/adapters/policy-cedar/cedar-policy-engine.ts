@@ -1,0 +1,221 @@
+/**
+ * The PolicyEngine port on Cedar (`@cedar-policy/cedar-wasm`), with Airlock's hold convention:
+ *
+ * - `permit` says what an agent may do at all; nothing permitted means deny (Cedar's default).
+ * - a matching `forbid` without `@hold` denies; with `@hold("N")` it holds the action for N
+ *   distinct human approvals (from `@approvers("group, …")` when given). Any deny beats any hold;
+ *   several holds ask for the largest N. A hold is only given when some permit also matches, so
+ *   that approvals lift it into an allow; otherwise the outcome is deny.
+ * - errors fail closed (SECURITY.md invariant 7): a request that does not validate against the
+ *   schema is denied; a forbid whose evaluation errors counts as matched (deny, or hold when it
+ *   has `@hold`); an erroring permit never allows: an allow that comes with errors becomes a hold
+ *   for one approval.
+ *
+ * To know every policy that matched in one evaluation, the engine hands Cedar each policy with its
+ * effect turned to `permit` (conditions, scopes and ids unchanged): Cedar then lists every matching
+ * policy and every erroring one, and the engine applies forbid-overrides-permit itself, with the
+ * original effects. Policies are still parsed and validated as written.
+ */
+import { preparsePolicySet, preparseSchema, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import { canonicalJson } from '../../core/canonical-json.js';
+import type { FiredPolicy, HoldRequirement } from '../../core/decision.js';
+import { AirlockError } from '../../core/errors.js';
+import type { Hasher, PolicyEngine, PolicyEvaluation, PolicyInput } from '../../core/ports.js';
+import { buildCedarRequest } from './cedar-request.js';
+import { compilePolicies, type CompiledPolicy, type PolicyFile } from './compile-policies.js';
+
+/** Options for {@link CedarPolicyEngine.create}. No file I/O happens inside: pass the texts. */
+export interface CedarPolicyEngineOptions {
+  /** Cedar schema text, normally policies/airlock.cedarschema. */
+  readonly schema: string;
+  /** Name of the schema in error messages; default `airlock.cedarschema`. */
+  readonly schemaName?: string;
+  /** Policy files in order: the default pack first, then the user's. */
+  readonly policies: readonly PolicyFile[];
+  readonly hasher: Hasher;
+}
+
+/** A policy as the engine knows it, for listings (`airlock policy list`) and coverage checks. */
+export interface PolicySummary {
+  readonly id: string;
+  readonly effect: 'permit' | 'forbid';
+  /** `allow`, `deny` or `hold`: what the policy does when it matches. */
+  readonly role: 'allow' | 'deny' | 'hold';
+  readonly file: string;
+  readonly line: number;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+const NO_PERMIT = 'no policy permits this action';
+
+/**
+ * Cedar-backed policy engine. Create with {@link CedarPolicyEngine.create}; `evaluate` is
+ * synchronous, never throws, and never allows when anything went wrong.
+ */
+export class CedarPolicyEngine implements PolicyEngine {
+  /** SHA-256 (hex) of the canonical JSON of the schema and the policy files in order. */
+  readonly policySetHash: string;
+  readonly #byId: ReadonlyMap<string, CompiledPolicy>;
+  readonly #policySetId: string;
+  readonly #schemaId: string;
+
+  private constructor(policySetHash: string, policies: readonly CompiledPolicy[]) {
+    this.policySetHash = policySetHash;
+    this.#byId = new Map(policies.map((p) => [p.id, p]));
+    this.#policySetId = `airlock-policies-${policySetHash}`;
+    this.#schemaId = `airlock-schema-${policySetHash}`;
+  }
+
+  /**
+   * Parses and validates the schema and policies once and caches them in Cedar (preparsed), so
+   * each evaluation only sends the request.
+   * Throws AirlockError('BAD_POLICY') naming file, line and problem for bad schema or policy text,
+   * unknown attributes, type errors, misused annotations or duplicate ids.
+   */
+  static async create(options: CedarPolicyEngineOptions): Promise<CedarPolicyEngine> {
+    const compiled = compilePolicies({
+      schema: options.schema,
+      policies: options.policies,
+      ...(options.schemaName === undefined ? {} : { schemaName: options.schemaName }),
+    });
+    const hash = options.hasher.sha256Hex(
+      canonicalJson({ schema: options.schema, policies: options.policies.map((p) => ({ name: p.name, text: p.text })) }),
+    );
+    const engine = new CedarPolicyEngine(hash, compiled);
+    const schemaAnswer = preparseSchema(engine.#schemaId, options.schema);
+    if (schemaAnswer.type === 'failure') {
+      throw new AirlockError({ code: 'BAD_POLICY', message: `schema: ${schemaAnswer.errors.map((e) => e.message).join('; ')}` });
+    }
+    const asPermits: Record<string, string> = {};
+    for (const p of compiled) asPermits[p.id] = p.permitText;
+    const setAnswer = preparsePolicySet(engine.#policySetId, { staticPolicies: asPermits });
+    if (setAnswer.type === 'failure') {
+      throw new AirlockError({ code: 'BAD_POLICY', message: `policies: ${setAnswer.errors.map((e) => e.message).join('; ')}` });
+    }
+    return engine;
+  }
+
+  /** The policies in force, in file order. */
+  get policies(): readonly PolicySummary[] {
+    return [...this.#byId.values()].map((p) => ({
+      id: p.id,
+      effect: p.effect,
+      role: p.effect === 'permit' ? 'allow' : p.hold === undefined ? 'deny' : 'hold',
+      file: p.file,
+      line: p.line,
+      annotations: p.annotations,
+    }));
+  }
+
+  /**
+   * Decides over one proposal. Never throws: any failure (a request that does not match the
+   * schema, an error inside Cedar, a bug here) ends in deny with the error listed.
+   */
+  evaluate(input: PolicyInput): PolicyEvaluation {
+    try {
+      return this.#evaluate(input);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return denied(['policy evaluation failed; denied (fail closed)'], [], [`policy evaluation failed: ${message}`]);
+    }
+  }
+
+  #evaluate(input: PolicyInput): PolicyEvaluation {
+    const request = buildCedarRequest(input);
+    const answer = statefulIsAuthorized({
+      principal: request.principal,
+      action: request.action,
+      resource: request.resource,
+      context: request.context,
+      entities: request.entities,
+      preparsedSchemaName: this.#schemaId,
+      validateRequest: true,
+      preparsedPolicySetId: this.#policySetId,
+    });
+    if (answer.type === 'failure') {
+      return denied(
+        ['the request does not match the policy schema; denied (fail closed)'],
+        [],
+        answer.errors.map((e) => `request validation: ${e.message}`),
+      );
+    }
+
+    const errors: string[] = [];
+    const permits: CompiledPolicy[] = [];
+    const denies: CompiledPolicy[] = [];
+    const holds: CompiledPolicy[] = [];
+    const erroredForbids = new Set<string>();
+    const sort = (p: CompiledPolicy): void => {
+      if (p.effect === 'permit') permits.push(p);
+      else if (p.hold === undefined) denies.push(p);
+      else holds.push(p);
+    };
+    for (const id of answer.response.diagnostics.reason) {
+      const p = this.#byId.get(id);
+      if (p === undefined) errors.push(`Cedar reported an unknown policy id ${id}`);
+      else sort(p);
+    }
+    for (const e of answer.response.diagnostics.errors) {
+      errors.push(`${e.policyId}: ${e.error.message}`);
+      const p = this.#byId.get(e.policyId);
+      // An erroring forbid is treated as matched; an erroring permit grants nothing.
+      if (p !== undefined && p.effect === 'forbid') {
+        erroredForbids.add(p.id);
+        sort(p);
+      }
+    }
+    const byOrder = (a: CompiledPolicy, b: CompiledPolicy): number => a.order - b.order;
+    permits.sort(byOrder);
+    denies.sort(byOrder);
+    holds.sort(byOrder);
+    const reasonsOf = (ps: readonly CompiledPolicy[]): string[] =>
+      unique(
+        ps.map((p) =>
+          erroredForbids.has(p.id)
+            ? `policy ${p.id} failed to evaluate and counts as matched (fail closed)`
+            : p.annotations['reason'] ?? `policy ${p.id} (${p.effect})`,
+        ),
+      );
+
+    if (denies.length > 0) return denied(reasonsOf(denies), denies.map(fired), errors);
+    if (permits.length === 0) return denied([NO_PERMIT], [], errors);
+    if (holds.length > 0) {
+      return { outcome: 'hold', requirement: combineHolds(holds), policies: holds.map(fired), reasons: reasonsOf(holds), errors };
+    }
+    if (errors.length > 0) {
+      return {
+        outcome: 'hold',
+        requirement: { approvals: 1, groups: [], alternatives: ['fix the policy that failed to evaluate'] },
+        policies: permits.map(fired),
+        reasons: ['a policy failed to evaluate, so this action cannot be allowed without a human (fail closed)'],
+        errors,
+      };
+    }
+    return { outcome: 'allow', policies: permits.map(fired), reasons: reasonsOf(permits), errors };
+  }
+}
+
+/**
+ * The strictest requirement among matching holds: the largest N; approvers from any group named by
+ * a hold with that N (a hold without `@approvers` adds no restriction). Alternatives are the holds'
+ * `@advice`.
+ */
+function combineHolds(holds: readonly CompiledPolicy[]): HoldRequirement {
+  let approvals = 0;
+  for (const h of holds) approvals = Math.max(approvals, h.hold?.approvals ?? 1);
+  const groups = unique(holds.filter((h) => (h.hold?.approvals ?? 1) === approvals).flatMap((h) => h.hold?.groups ?? []));
+  const alternatives = unique(holds.flatMap((h) => (h.annotations['advice'] === undefined ? [] : [h.annotations['advice']])));
+  return { approvals, groups, alternatives };
+}
+
+function fired(p: CompiledPolicy): FiredPolicy {
+  return { id: p.id, effect: p.effect, annotations: p.annotations };
+}
+
+function denied(reasons: readonly string[], policies: readonly FiredPolicy[], errors: readonly string[]): PolicyEvaluation {
+  return { outcome: 'deny', policies, reasons, errors };
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,369 @@
+/**
+ * Interpreter one-liners (`python -c`, `node -e`, `perl -e`, `ruby -e`, `php -r`): the code is
+ * searched for deletion APIs, subprocess APIs, file writes, SQL driver calls and cloud SDK calls
+ * with literal arguments, which are classified recursively. Code that only prints is read;
+ * anything else is unknown.
+ */
+import type { ActionKind, Effect, RiskClass } from '../../../core/assessment.js';
+import { literalWord, obfuscate, readOnly, single, stdinOf, unknownResult } from '../rule-kit.js';
+import type { SimpleCommand, ToolContext, ToolResult, ToolRule, ToolRuleTable, Word } from '../tool-rule.js';
+
+type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php';
+
+const STRING = String.raw`(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|\x60((?:[^\x60\\]|\\.)*)\x60)`;
+
+function unescapeLiteral(s: string): string {
+  return s.replace(/\\(["'\\\x60nt])/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+}
+
+function firstString(text: string): string | undefined {
+  const m = new RegExp(STRING).exec(text);
+  if (!m) return undefined;
+  return unescapeLiteral(m[1] ?? m[2] ?? m[3] ?? '');
+}
+
+function allStrings(text: string): string[] {
+  const out: string[] = [];
+  const re = new RegExp(STRING, 'g');
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) out.push(unescapeLiteral(m[1] ?? m[2] ?? m[3] ?? ''));
+  return out;
+}
+
+/** The argument text of a call starting at `from` (just after the opening parenthesis), balanced. */
+function callArgs(code: string, from: number): string {
+  let level = 1;
+  let quote = '';
+  for (let i = from; i < code.length; i++) {
+    const c = code[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '(' || c === '[' || c === '{') level++;
+    else if (c === ')' || c === ']' || c === '}') {
+      level--;
+      if (level === 0) return code.slice(from, i);
+    }
+  }
+  return code.slice(from);
+}
+
+interface Finding {
+  readonly result: ToolResult;
+}
+
+const SUBPROCESS: Readonly<Record<Lang, RegExp>> = {
+  python: /\b(?:os\.system|os\.popen|os\.exec[lv]p?e?|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|pty\.spawn|commands\.getoutput)\s*\(/g,
+  node: /\b(?:execSync|exec|execFileSync|execFile|spawnSync|spawn|fork|\$)\s*\(/g,
+  perl: /\b(?:system|exec|qx)\s*[({]/g,
+  ruby: /\b(?:system|exec|spawn|Open3\.\w+|IO\.popen|Kernel\.system)\s*\(/g,
+  php: /\b(?:system|exec|shell_exec|passthru|proc_open|popen|pcntl_exec)\s*\(/g,
+};
+
+const DELETE_RECURSIVE = /\b(?:shutil\.rmtree|rmtree|remove_tree|FileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry|remove_entry_secure|rmtree)|fs\.(?:rmSync|rm|promises\.rm)|fsPromises\.rm|rimraf(?:\.sync)?|fse?\.(?:removeSync|remove|emptyDirSync|emptyDir)|Path\([^)]*\)\.rmtree)\s*\(/g;
+const DELETE_FILE = /\b(?:os\.remove|os\.unlink|os\.rmdir|os\.removedirs|unlink|rmdir|fs\.(?:unlinkSync|unlink|rmdirSync|rmdir|promises\.unlink)|File\.(?:delete|unlink)|Dir\.(?:rmdir|delete)|FileUtils\.(?:rm|rm_f|remove|remove_file)|Files\.delete)\s*\(/g;
+const PATHLIB_DELETE = /Path\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)\.(unlink|rmdir)\s*\(/g;
+const WRITE_FILE = /\b(?:open|fs\.(?:writeFileSync|writeFile|createWriteStream|promises\.writeFile|truncateSync|truncate)|File\.(?:write|open)|file_put_contents|IO\.write)\s*\(/g;
+const SQL_CALL = /\.(?:execute|executescript|executemany|exec|query|raw|run|prepare|sql)\s*\(/g;
+
+const AWS_CATASTROPHIC = /\b(?:delete_bucket|delete_db_cluster|delete_db_instance|delete_stack|delete_cluster|delete_table|delete_file_system|delete_hosted_zone|delete_domain|delete_backup_vault|close_account|delete_organization)\b/;
+const DESTRUCTIVE_METHOD = /\b(?:delete|terminate|purge|remove|destroy|drop|truncate)_?\w*\s*\(/i;
+const WRITE_METHOD = /\b(?:put|create|update|start|stop|reboot|modify|attach|detach|tag|untag|invoke|send|publish|copy|upload|set|add|insert|write|apply|enable|disable|run)_?\w*\s*\(/i;
+const READ_METHOD = /\b(?:list|describe|get|head|search|scan|query|download|select|read|fetch|count|find)_?\w*\s*\(/i;
+
+const SAFE_CALLS = new Set([
+  'print', 'len', 'str', 'int', 'float', 'bool', 'sum', 'min', 'max', 'sorted', 'reversed', 'list', 'dict', 'set', 'tuple', 'range',
+  'enumerate', 'zip', 'map', 'filter', 'repr', 'format', 'abs', 'round', 'type', 'isinstance', 'hex', 'ord', 'chr', 'any', 'all',
+  'json.dumps', 'json.loads', 'json.load', 'json.dump', 'console.log', 'console.error', 'console.info', 'console.dir', 'JSON.stringify',
+  'JSON.parse', 'puts', 'p', 'pp', 'echo', 'print_r', 'var_dump', 'say', 'printf', 'sprintf', 'sys.exit', 'exit', 'process.exit',
+  'os.getcwd', 'os.getenv', 'os.environ.get', 'os.listdir', 'os.path.exists', 'os.path.join', 'os.path.abspath', 'os.path.isfile',
+  'os.path.isdir', 'os.cpu_count', 'platform.system', 'platform.python_version', 'platform.platform', 'platform.machine',
+  'math.sqrt', 'math.floor', 'math.ceil', 'time.time', 'datetime.now', 'datetime.datetime.now', 'datetime.date.today', 'uuid.uuid4',
+  'hashlib.sha256', 'hashlib.md5', 'base64.b64decode', 'base64.b64encode', 'require', 'Math.floor', 'Math.random', 'Math.max',
+  'Math.min', 'Date.now', 'Date', 'Object.keys', 'Object.entries', 'Number', 'String', 'Array.from', 'Buffer.from', 'process.cwd',
+  'os.platform', 'os.hostname', 'os.cpus', 'process.memoryUsage', 'fs.readFileSync', 'fs.existsSync', 'fs.readdirSync',
+  'fs.statSync', 'path.join', 'path.resolve', 'decodeURIComponent', 'encodeURIComponent', 'parseInt', 'parseFloat', 'atob', 'btoa',
+  'sys.stdout.write', 'sys.stdin.read', 'yaml.safe_load', 'yaml.dump', 'toml.load', 'csv.reader', 'Dir.pwd', 'File.read',
+  'File.exist?', 'File.exists?', 'ENV.fetch', 'Time.now', 'YAML.load', 'phpversion', 'php_uname', 'getenv', 'strlen', 'count',
+  'implode', 'explode', 'json_encode', 'json_decode', 'file_get_contents', 'var_export', 'date', 'time', 'ucfirst', 'strtoupper',
+  'lc', 'uc', 'join', 'split', 'scalar', 'keys', 'values', 'sort', 'reverse', 'length', 'substr', 'defined', 'local', 'my',
+  'Dumper', 'encode_json', 'decode_json', 'importlib.metadata.version', 'importlib.import_module', 'sys.version', 'socket.gethostname',
+  'getpass.getuser', 'shutil.which', 'shutil.disk_usage', 'glob.glob', 'pathlib.Path', 'Path', 'os.stat', 'next', 'iter', 'open',
+]);
+
+const SAFE_METHODS = new Set([
+  'read', 'readlines', 'readline', 'split', 'strip', 'rstrip', 'lstrip', 'join', 'get', 'keys', 'items', 'values', 'format', 'upper',
+  'lower', 'replace', 'startswith', 'endswith', 'encode', 'decode', 'map', 'filter', 'reduce', 'forEach', 'toString', 'toFixed',
+  'trim', 'slice', 'substring', 'includes', 'indexOf', 'push', 'pop', 'sort', 'reverse', 'length', 'each', 'to_s', 'to_i', 'inspect',
+  'hexdigest', 'digest', 'exists', 'is_file', 'is_dir', 'iterdir', 'glob', 'read_text', 'read_bytes', 'resolve', 'stat', 'count',
+  'find', 'match', 'search', 'group', 'groups', 'findall', 'sub', 'test', 'exec', 'append', 'extend', 'update', 'copy', 'index', 'isoformat',
+  'strftime', 'json', 'then', 'catch', 'text', 'parse', 'stringify', 'toUpperCase', 'toLowerCase', 'padStart', 'padEnd', 'fromEntries',
+  'entries', 'assign', 'concat', 'flat', 'some', 'every', 'dumps', 'loads', 'load', 'dump', 'safe_load', 'log', 'write', 'flush',
+]);
+
+function stripStrings(code: string): string {
+  return code.replace(new RegExp(STRING, 'g'), '""');
+}
+
+/** Analyses interpreter code. Never throws. */
+function analyseCode(lang: Lang, code: string, command: SimpleCommand, context: ToolContext): ToolResult {
+  const found: Finding[] = [];
+  const push = (r: ToolResult): void => {
+    found.push({ result: r });
+  };
+  let m: RegExpExecArray | null;
+
+  const sub = new RegExp(SUBPROCESS[lang].source, 'g');
+  while ((m = sub.exec(code)) !== null) {
+    const args = callArgs(code, m.index + m[0].length);
+    const name = m[0];
+    if (lang === 'node' && /^\$/.test(name)) continue;
+    const list = /^\s*\[/.test(args) || (lang === 'node' && /spawn|execFile/.test(name)) || ((lang === 'perl' || lang === 'ruby') && /^\s*(["'])[^"']*\1\s*,/.test(args));
+    const strings = allStrings(args);
+    if (strings.length === 0 || (list && /[A-Za-z_]\w*\s*[,\]]/.test(stripStrings(args).replace(/""/g, '')))) {
+      push(unknownResult(command, `${lang} runs a command that is not a literal`));
+      continue;
+    }
+    if (list) push(context.classifyArgv(strings.map(literalWord)));
+    else push(context.classifyScript(strings[0] as string));
+  }
+  // Backticks and %x{} / qx{} run shell text in perl, ruby and php.
+  if (lang === 'perl' || lang === 'ruby' || lang === 'php') {
+    const bt = /`([^`]*)`|%x\{([^}]*)\}|qx\{([^}]*)\}|qx\(([^)]*)\)/g;
+    while ((m = bt.exec(code)) !== null) push(context.classifyScript(m[1] ?? m[2] ?? m[3] ?? m[4] ?? ''));
+  }
+
+  const del = new RegExp(DELETE_RECURSIVE.source, 'g');
+  while ((m = del.exec(code)) !== null) {
+    const args = callArgs(code, m.index + m[0].length);
+    const inline = /Path\(([^)]*)\)/.exec(m[0]);
+    const path = inline ? firstString(inline[1] ?? '') : firstString(args);
+    if (path === undefined) push(unknownResult(command, `${lang} deletes a path that is not a literal`));
+    else push(context.classifyArgv(['rm', '-rf', path].map(literalWord)));
+  }
+  const delFile = new RegExp(DELETE_FILE.source, 'g');
+  while ((m = delFile.exec(code)) !== null) {
+    const before = code.slice(Math.max(0, m.index - 1), m.index);
+    if (before === '.' && !/^(os|fs|File|Dir|FileUtils|Files)\./.test(m[0])) continue;
+    const args = callArgs(code, m.index + m[0].length);
+    const recursive = /recursive\s*:\s*true|rmdir|removedirs/.test(args + m[0]);
+    const strings = allStrings(args);
+    if (strings.length === 0) push(unknownResult(command, `${lang} deletes a path that is not a literal`));
+    else for (const s of strings.slice(0, 8)) push(context.classifyArgv((recursive ? ['rm', '-rf', s] : ['rm', '-f', s]).map(literalWord)));
+  }
+  const pl = new RegExp(PATHLIB_DELETE.source, 'g');
+  while ((m = pl.exec(code)) !== null) push(context.classifyArgv(['rm', '-f', firstString(m[1] ?? '') ?? ''].map(literalWord)));
+
+  const wr = new RegExp(WRITE_FILE.source, 'g');
+  while ((m = wr.exec(code)) !== null) {
+    const args = callArgs(code, m.index + m[0].length);
+    const strings = allStrings(args);
+    const path = strings[0];
+    const isOpen = /^(open|File\.open)/.test(m[0]);
+    if (isOpen) {
+      const mode = strings[1] ?? (/mode\s*=\s*["']([^"']+)/.exec(args)?.[1]) ?? 'r';
+      if (!/[wax+]/.test(mode)) continue;
+      if (path === undefined) {
+        push(unknownResult(command, `${lang} writes a file whose name is not a literal`));
+        continue;
+      }
+      push(context.classifyScript(mode.includes('a') ? `true >> '${path.replace(/'/g, '')}'` : `true > '${path.replace(/'/g, '')}'`));
+      continue;
+    }
+    if (path === undefined) push(unknownResult(command, `${lang} writes a file whose name is not a literal`));
+    else push(context.classifyScript(`true > '${path.replace(/'/g, '')}'`));
+  }
+
+  const sqlRe = new RegExp(SQL_CALL.source, 'g');
+  while ((m = sqlRe.exec(code)) !== null) {
+    if (!/sqlite3|psycopg|pymysql|MySQLdb|mysql|pg\b|Pool|Client|knex|sequelize|prisma|sqlalchemy|create_engine|cursor|conn|db\b|Database|better-sqlite3|PDO|DBI/i.test(code)) break;
+    const args = callArgs(code, m.index + m[0].length);
+    const sql = firstString(args);
+    if (sql === undefined || !/\b(select|insert|update|delete|drop|truncate|alter|create|replace|grant|revoke|with|pragma|vacuum)\b/i.test(sql)) continue;
+    const dialect = /sqlite/i.test(code) ? 'sqlite' : /psycopg|pg\b|postgres/i.test(code) ? 'postgresql' : /mysql|maria/i.test(code) ? 'mysql' : 'unknown';
+    push(context.classifySql(sql, dialect));
+  }
+
+  const sdk = sdkKind(code);
+  if (sdk) push(classifySdk(sdk, code, command));
+
+  if (found.length > 0) {
+    const results = found.map((f) => f.result);
+    const effects: Effect[] = results.flatMap((r) => r.effects);
+    let kind: ActionKind = 'shell';
+    let worst = -1;
+    const rank: Record<RiskClass, number> = { read: 0, write: 1, unknown: 2, destructive: 3, catastrophic: 4 };
+    for (const r of results) for (const e of r.effects) if (rank[e.risk] > worst) {
+      worst = rank[e.risk];
+      kind = r.kind;
+    }
+    if (kind === 'shell') kind = results.find((r) => r.kind !== 'shell' && r.effects.some((e) => rank[e.risk] === worst))?.kind ?? 'shell';
+    return { kind, effects, targets: results.flatMap((r) => r.targets ?? []), obfuscated: true, reasons: [`looked inside the ${lang} code`, ...results.flatMap((r) => r.reasons ?? [])] };
+  }
+  if (onlyPrints(code)) return { ...readOnly(command, `the ${lang} code only computes and prints`), obfuscated: true };
+  return { ...unknownResult(command, `the ${lang} code does something this classifier cannot follow`), obfuscated: true };
+}
+
+function onlyPrints(code: string): boolean {
+  const bare = stripStrings(code);
+  if (/\b(?:eval|exec|compile|__import__|Function|vm\.|socket|requests|urllib|http|fetch|axios|net\.|writeFile|unlink|rm|kill|chmod|chown|rename|symlink|mkdir|setattr|globals)\b/.test(bare.replace(/\b(?:console\.log|print)\b/g, ''))) return false;
+  const calls = /([A-Za-z_$][\w$.?]*)\s*\(/g;
+  let m: RegExpExecArray | null;
+  while ((m = calls.exec(bare)) !== null) {
+    const name = m[1] as string;
+    if (SAFE_CALLS.has(name)) continue;
+    const last = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name;
+    if (name.includes('.') && SAFE_METHODS.has(last)) continue;
+    if (['if', 'for', 'while', 'return', 'lambda', 'def', 'function', 'not', 'and', 'or', 'in', 'foreach', 'unless', 'elsif', 'catch', 'switch'].includes(name)) continue;
+    return false;
+  }
+  return true;
+}
+
+function sdkKind(code: string): 'aws' | 'gcloud' | undefined {
+  if (/\bboto3\b|\bbotocore\b|@aws-sdk|aws-sdk|Aws::/.test(code)) return 'aws';
+  if (/google\.cloud|@google-cloud|googleapiclient|Google::Cloud/.test(code)) return 'gcloud';
+  return undefined;
+}
+
+function classifySdk(kind: 'aws' | 'gcloud', code: string, command: SimpleCommand): ToolResult {
+  const bare = code;
+  let risk: RiskClass;
+  let reason: string;
+  let scope: Effect['scope'] = 'resource';
+  if (AWS_CATASTROPHIC.test(bare) || /\.objects\.all\(\)\.delete\(\)|\.delete\(\s*force\s*=\s*True\s*\)|delete_dataset|delete_instance\(|bucket\.delete\(|delete_database|DeleteBucketCommand|DeleteDBClusterCommand|DeleteStackCommand|DeleteTableCommand/.test(bare)) {
+    risk = 'catastrophic';
+    scope = 'database';
+    reason = `${kind} SDK call deletes a whole store, stack or cluster`;
+  } else if (DESTRUCTIVE_METHOD.test(bare) || /Delete\w*Command|Terminate\w*Command|\.delete\(\)/.test(bare)) {
+    risk = 'destructive';
+    reason = `${kind} SDK call deletes or terminates a resource`;
+  } else if (WRITE_METHOD.test(bare) || /(Put|Create|Update|Start|Stop|Reboot|Send|Invoke)\w*Command/.test(bare)) {
+    risk = 'write';
+    reason = `${kind} SDK call changes a resource`;
+  } else if (READ_METHOD.test(bare)) {
+    risk = 'read';
+    reason = `${kind} SDK call only reads`;
+  } else {
+    risk = 'unknown';
+    reason = `${kind} SDK call not recognised`;
+  }
+  return single(kind, command, { verb: risk === 'read' ? 'read' : risk === 'write' ? 'modify' : risk === 'unknown' ? 'execute' : 'delete', resource: `${kind} resources`, scope, reversible: risk === 'read' || risk === 'write' ? true : risk === 'unknown' ? null : false, risk, reason });
+}
+
+interface InterpreterSpec {
+  readonly lang: Lang;
+  /** Options that carry code. */
+  readonly codeFlags: readonly string[];
+  /** Options that take a value (not code). */
+  readonly valued: readonly string[];
+}
+
+const SPECS: Readonly<Record<string, InterpreterSpec>> = {
+  python: { lang: 'python', codeFlags: ['-c'], valued: ['-W', '-X', '-Q'] },
+  node: { lang: 'node', codeFlags: ['-e', '--eval', '-p', '--print'], valued: ['-r', '--require', '--import', '--loader', '--experimental-loader', '--input-type', '--max-old-space-size', '--env-file', '-C', '--conditions'] },
+  perl: { lang: 'perl', codeFlags: ['-e', '-E'], valued: ['-I', '-M', '-m', '-x'] },
+  ruby: { lang: 'ruby', codeFlags: ['-e'], valued: ['-I', '-r', '-C', '-E', '-x'] },
+  php: { lang: 'php', codeFlags: ['-r', '-B', '-R', '-E'], valued: ['-c', '-d', '-z', '-t', '-S'] },
+};
+
+/** Framework entry scripts run by interpreters (`python manage.py flush`, `php artisan migrate:fresh`). */
+const SCRIPT_RULES = new Set(['manage.py', 'artisan', 'alembic', 'rake', 'rails']);
+
+function interpreter(spec: InterpreterSpec): ToolRule {
+  return (command, context) => {
+    const args = command.args;
+    for (let i = 0; i < args.length; i++) {
+      const w = args[i] as Word;
+      const t = w.text;
+      if (t === '--') break;
+      const attached = spec.codeFlags.find((f) => f.length === 2 && t.startsWith(f) && t.length > 2 && !t.startsWith('--') && spec.lang !== 'node');
+      const eq = spec.codeFlags.find((f) => f.startsWith('--') && t.startsWith(`${f}=`));
+      if (spec.codeFlags.includes(t) || attached || eq || (spec.lang === 'perl' && /^-[a-zA-Z]*[eE]$/.test(t)) || (spec.lang === 'python' && /^-[a-zA-Z]*c$/.test(t))) {
+        let code: Word | undefined;
+        if (eq) code = { ...w, text: t.slice(t.indexOf('=') + 1) };
+        else if (attached && spec.lang !== 'perl') code = { ...w, text: t.slice(2) };
+        else code = args[i + 1];
+        if (!code) return readOnly(command, 'no code given');
+        if (code.dynamic) return { ...unknownResult(command, `${spec.lang} code not known before run time`), obfuscated: true };
+        return analyseCode(spec.lang, code.text, command, context);
+      }
+      if (spec.lang === 'python' && t === '-m') {
+        const mod = args[i + 1];
+        if (!mod) return readOnly(command, 'no module');
+        const rest = args.slice(i + 2);
+        return runModule(mod.text, rest, command, context);
+      }
+      if (spec.valued.includes(t)) {
+        i++;
+        continue;
+      }
+      if (t.startsWith('-')) continue;
+      // A script file: framework CLIs have grammars; other files are not visible here.
+      const base = t.replace(/^.*\//, '');
+      if (SCRIPT_RULES.has(base)) return context.classifyArgv([{ ...w, text: base }, ...args.slice(i + 1)]);
+      return unknownResult(command, `runs the script ${t}, which is not visible here`);
+    }
+    const stdin = stdinOf(context);
+    if (typeof stdin === 'string') return analyseCode(spec.lang, stdin, command, context);
+    if (stdin === null) return { ...unknownResult(command, `${spec.lang} runs code piped in that is not known before run time`), obfuscated: true };
+    return unknownResult(command, `an interactive ${spec.lang}`);
+  };
+}
+
+const MODULE_READ = new Set(['json.tool', 'pydoc', 'platform', 'site', 'timeit', 'this', 'sysconfig', 'tokenize', 'dis', 'pyclbr', 'ensurepip-check']);
+const MODULE_WRITE = new Set(['venv', 'virtualenv', 'pytest', 'unittest', 'compileall', 'build', 'twine', 'black', 'isort', 'ruff', 'mypy', 'flake8', 'pylint', 'coverage', 'tox', 'nox', 'ensurepip', 'pipx', 'poetry', 'uv', 'zipapp', 'py_compile', 'pre_commit', 'pip_audit']);
+
+function runModule(mod: string, rest: readonly Word[], command: SimpleCommand, context: ToolContext): ToolResult {
+  if (mod === 'pip' || mod === 'pip3') return context.classifyArgv([literalWord('pip'), ...rest]);
+  if (mod === 'alembic' || mod === 'django' || mod === 'flask') return context.classifyArgv([literalWord(mod === 'django' ? 'django-admin' : mod), ...rest]);
+  if (mod === 'http.server' || mod === 'SimpleHTTPServer') return single('shell', command, { verb: 'execute', resource: 'http server', scope: 'host', reversible: true, risk: 'write', reason: 'serves files over HTTP' });
+  if (mod === 'base64' || mod === 'json.tool' || MODULE_READ.has(mod)) return readOnly(command, `python -m ${mod} only prints`);
+  if (MODULE_WRITE.has(mod)) return single('shell', command, { verb: 'modify', resource: 'local artifacts', scope: 'directory', reversible: true, risk: 'write', reason: `python -m ${mod} changes local artifacts` });
+  return unknownResult(command, `no grammar for python -m ${mod}`);
+}
+
+const python = interpreter(SPECS['python'] as InterpreterSpec);
+const node = interpreter(SPECS['node'] as InterpreterSpec);
+
+/** `deno eval`, `bun -e`: node-like runtimes. */
+const denoLike: ToolRule = (command, context) => {
+  const args = command.args;
+  const i = args.findIndex((a) => a.text === 'eval' || a.text === '-e' || a.text === '--eval');
+  if (i >= 0) {
+    const code = args.slice(i + 1).find((a) => !a.text.startsWith('-'));
+    if (!code) return readOnly(command, 'no code');
+    if (code.dynamic) return { ...unknownResult(command, 'code not known before run time'), obfuscated: true };
+    return analyseCode('node', code.text, command, context);
+  }
+  return node(command, context);
+};
+
+/** Interpreter grammars by command name. */
+export const interpreterRules: ToolRuleTable = {
+  python,
+  python2: python,
+  python3: python,
+  'python3.8': python,
+  'python3.9': python,
+  'python3.10': python,
+  'python3.11': python,
+  'python3.12': python,
+  'python3.13': python,
+  pypy: python,
+  pypy3: python,
+  node,
+  nodejs: node,
+  deno: denoLike,
+  perl: interpreter(SPECS['perl'] as InterpreterSpec),
+  ruby: interpreter(SPECS['ruby'] as InterpreterSpec),
+  php: interpreter(SPECS['php'] as InterpreterSpec),
+};
+
+/** Exposed for the database and framework grammars: classify code text of one language. */
+export function classifyInterpreterCode(lang: Lang, code: string, command: SimpleCommand, context: ToolContext): ToolResult {
+  return obfuscate(analyseCode(lang, code, command, context), `${lang} code`);
+}

@@ -1,0 +1,361 @@
+/**
+ * The `airlock` command: parses arguments, builds Airlock through the composition root and hands
+ * each subcommand what it needs. Exit codes follow the one code table in src/core/errors.ts.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Action, SqlDialect } from '../core/action.js';
+import { AirlockError, ERROR_CODES, toAirlockError } from '../core/errors.js';
+import { runProcess } from '../adapters/process/process-executor.js';
+import { checkLineSchema, parseCheckLine, shellJoin, toAction } from '../interfaces/cli/check-input.js';
+import { describeAction, renderVerdict, verdictJson } from '../interfaces/cli/render-verdict.js';
+import { bool, list, parseArgs, str, type FlagSpec } from './args.js';
+import { createAirlock, type Airlock } from './composition.js';
+import { INIT_TEMPLATE } from './init-template.js';
+import { VERSION } from './version.js';
+
+/** Standard streams and process facts, injected so the CLI runs in-process in tests. */
+export interface CliIo {
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+const EXIT = { ok: 0, held: ERROR_CODES.HELD.exit, denied: ERROR_CODES.DENIED.exit } as const;
+
+const USAGE = `airlock ${VERSION} — change control for AI agents that act on production
+
+Usage:
+  airlock up                         start the gateway: HTTP API and web UI (also \`npm start\`)
+  airlock init [--force]             write a commented airlock.yaml here
+  airlock check [opts] -- CMD ARGS…  explain the decision for a shell command
+  airlock check --kind sql "SQL"     … for SQL (--dialect postgresql|mysql|sqlite)
+  airlock check --kind mcp '{"server":…,"tool":…,"arguments":{…}}'
+  airlock check --jsonl              decide JSON Lines from stdin, one answer per line
+  airlock exec -- CMD ARGS…          run CMD only if the decision is allow
+  airlock sh -c 'SCRIPT'             run a shell script only if the decision is allow
+  airlock hook CLIENT                answer a coding agent's pre-tool hook on stdin
+                                     (claude-code, cursor, gemini, codex, kiro, copilot)
+  airlock audit verify | tail [-n N] check the audit log / show recent entries
+  airlock policy test FILE…          run declarative policy test cases
+  airlock agents add NAME [--role R]… | list | revoke NAME
+
+Options for check/exec/sh: --env NAME (environment, instead of inferring it), --agent ID,
+  --intent TEXT, --json (check only).
+Exit codes: 0 allowed (exec: the command's own status), 2 held, 3 denied, 64 bad input,
+  65 audit tampered, 70 internal error, 74 store failure, 77 unauthenticated, 78 bad config or policy.
+Docs: README.md and docs/ in the package.`;
+
+/** Runs the CLI; resolves to the exit code. Never rejects: errors are printed with their code. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(`${USAGE}\n`);
+        return 0;
+      case '--version':
+      case 'version':
+        io.stdout.write(`${VERSION}\n`);
+        return 0;
+      case 'init':
+        return initCommand(rest, io);
+      case 'check':
+        return await checkCommand(rest, io);
+      case 'exec':
+        return await execCommand(rest, io);
+      case 'sh':
+        return await shCommand(rest, io);
+      case 'hook': {
+        const { hookCommand } = await import('./hook-command.js');
+        return await hookCommand(rest, io);
+      }
+      case 'audit':
+        return await auditCommand(rest, io);
+      case 'agents':
+        return await agentsCommand(rest, io);
+      case 'policy': {
+        const { policyCommand } = await import('./policy-command.js');
+        return await policyCommand(rest, io);
+      }
+      case 'up':
+      case 'start': {
+        const { upCommand } = await import('./server.js');
+        return await upCommand(rest, io);
+      }
+      default:
+        throw new AirlockError({ code: 'BAD_INPUT', message: `unknown command "${command}" (run \`airlock help\`)` });
+    }
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+/** Prints an error with its code and returns the exit code from the code table. */
+export function reportError(err: unknown, io: Pick<CliIo, 'stderr'>): number {
+  const e = toAirlockError(err);
+  const detail = e.code === 'INTERNAL' && err instanceof Error && err.stack ? `\n${err.stack}` : '';
+  io.stderr.write(`airlock: ${e.message}${detail}\n`);
+  return ERROR_CODES[e.code].exit;
+}
+
+function processIo(): CliIo {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}
+
+function initCommand(argv: readonly string[], io: CliIo): number {
+  const args = parseArgs(argv, { force: { value: false } }, { command: 'init' });
+  const file = resolve(io.cwd, 'airlock.yaml');
+  if (existsSync(file) && !bool(args, 'force')) {
+    throw new AirlockError({ code: 'CONFLICT', message: `${file} already exists; use --force to overwrite it` });
+  }
+  writeFileSync(file, INIT_TEMPLATE, { mode: 0o644 });
+  io.stdout.write(`wrote ${file}\nEdit the environments and resources, then \`airlock check -- kubectl -n prod delete ns payments\` to see a decision.\n`);
+  return 0;
+}
+
+const DECIDE_FLAGS: FlagSpec = {
+  env: { value: true },
+  agent: { value: true },
+  intent: { value: true },
+  json: { value: false },
+  help: { value: false, short: 'h' },
+};
+
+function agentEnv(io: CliIo): Record<string, string> {
+  // Only variables that decide where an action lands are given to the classifier and recorded.
+  const keys = ['KUBECONFIG', 'KUBECONTEXT', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'CLOUDSDK_CORE_PROJECT', 'GOOGLE_CLOUD_PROJECT', 'AZURE_SUBSCRIPTION_ID', 'PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'MYSQL_HOST', 'TF_WORKSPACE'];
+  const out: Record<string, string> = {};
+  for (const k of keys) {
+    const v = io.env[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+async function withAirlock<T>(io: CliIo, fn: (airlock: Airlock) => Promise<T>): Promise<T> {
+  const airlock = await createAirlock({ env: io.env, cwd: io.cwd });
+  try {
+    return await fn(airlock);
+  } finally {
+    await airlock.close();
+  }
+}
+
+async function checkCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { ...DECIDE_FLAGS, kind: { value: true }, dialect: { value: true }, jsonl: { value: false } }, { command: 'check', stopAtOperand: true });
+  if (bool(args, 'help')) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (bool(args, 'jsonl')) return withAirlock(io, (airlock) => checkJsonl(airlock, io));
+  const kind = str(args, 'kind') ?? 'shell';
+  if (kind !== 'shell' && kind !== 'sql' && kind !== 'mcp') throw new AirlockError({ code: 'BAD_INPUT', message: `--kind must be shell, sql or mcp, not "${kind}"` });
+  if (args.rest.length === 0) throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock check: nothing to check; give a command after --, e.g. `airlock check -- rm -rf /var/www`' });
+  const dialect = parseDialect(str(args, 'dialect'));
+  const input = kind === 'shell' ? (args.rest.length === 1 ? (args.rest[0] as string) : shellJoin(args.rest)) : args.rest.join(' ');
+  const action = toAction(kind, input, dialect);
+  return withAirlock(io, async (airlock) => {
+    const { agent, roles } = await airlock.identify({ token: io.env.AIRLOCK_AGENT_TOKEN, claimedId: str(args, 'agent') ?? 'cli' });
+    const env = str(args, 'env');
+    const verdict = await airlock.gateway.decide({
+      surface: 'cli-check',
+      agent,
+      roles,
+      action,
+      cwd: io.cwd,
+      env: agentEnv(io),
+      record: false,
+      ...(env === undefined ? {} : { environment: env }),
+    });
+    if (bool(args, 'json')) io.stdout.write(`${JSON.stringify(verdictJson(action, verdict), null, 2)}\n`);
+    else io.stdout.write(renderVerdict(action, verdict, { color: isTty(io.stdout) }));
+    return verdict.decision.outcome === 'allow' ? EXIT.ok : verdict.decision.outcome === 'hold' ? EXIT.held : EXIT.denied;
+  });
+}
+
+function parseDialect(value: string | undefined): SqlDialect {
+  if (value === undefined) return 'unknown';
+  if (value === 'postgres' || value === 'pg') return 'postgresql';
+  if (value === 'mariadb') return 'mysql';
+  if (value === 'postgresql' || value === 'mysql' || value === 'sqlite' || value === 'unknown') return value;
+  throw new AirlockError({ code: 'BAD_INPUT', message: `--dialect must be postgresql, mysql or sqlite, not "${value}"` });
+}
+
+/** `check --jsonl`: one answer line per input line; a bad line gets an error line and the rest go on. */
+async function checkJsonl(airlock: Airlock, io: CliIo): Promise<number> {
+  const { agent, roles } = await airlock.identify({ token: io.env.AIRLOCK_AGENT_TOKEN, claimedId: 'cli' });
+  const rl = createInterface({ input: io.stdin, crlfDelay: Infinity });
+  let lineNo = 0;
+  let failures = 0;
+  let buffer = '';
+  const flush = (): void => {
+    if (buffer) io.stdout.write(buffer);
+    buffer = '';
+  };
+  for await (const line of rl) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    let id: string | number = lineNo;
+    let out: Record<string, unknown>;
+    try {
+      const req = parseCheckLine(line);
+      id = req.id;
+      const action = toAction(req.kind, req.input, req.dialect ?? 'unknown');
+      const verdict = await airlock.gateway.decide({
+        surface: 'cli-check',
+        agent,
+        roles,
+        action,
+        cwd: io.cwd,
+        record: false,
+        ...(typeof req.env === 'string' ? { environment: req.env } : { env: req.env ?? {} }),
+      });
+      const a = verdict.assessment;
+      out = {
+        id,
+        risk: a.risk,
+        decision: verdict.decision.outcome,
+        effects: a.effects.map((e) => ({ verb: e.verb, resource: e.resource, scope: e.scope, risk: e.risk, reversible: e.reversible, disruptive: e.disruptive })),
+        reasons: [...verdict.decision.reasons, ...a.reasons],
+        kind: a.kind,
+        disruptive: a.disruptive,
+        obfuscated: a.obfuscated,
+        environment: verdict.environment.name,
+        ...(verdict.decision.outcome === 'hold' ? { requirement: verdict.decision.requirement } : {}),
+      };
+    } catch (err) {
+      failures++;
+      const e = toAirlockError(err);
+      // Echo the id when the line had one, else the line number, so the caller can match it up.
+      const rawId = tryId(line);
+      out = rawId === undefined ? { line: lineNo, error: { code: e.code, message: e.message } } : { id: rawId, line: lineNo, error: { code: e.code, message: e.message } };
+    }
+    buffer += `${JSON.stringify(out)}\n`;
+    if (buffer.length > 64 * 1024) flush();
+  }
+  flush();
+  return failures > 0 ? ERROR_CODES.BAD_INPUT.exit : 0;
+}
+
+function tryId(line: string): string | number | undefined {
+  try {
+    const v = JSON.parse(line) as unknown;
+    const parsed = checkLineSchema.shape.id.safeParse((v as { id?: unknown } | null)?.id);
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function execCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, DECIDE_FLAGS, { command: 'exec', stopAtOperand: true });
+  if (args.rest.length === 0) throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock exec: give the command after --, e.g. `airlock exec -- kubectl get pods`' });
+  const command = shellJoin(args.rest);
+  return runGated(io, args, { kind: 'shell', command, argv: args.rest }, args.rest);
+}
+
+async function shCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  // `airlock sh -c SCRIPT`, like sh itself.
+  const args = parseArgs(argv, { ...DECIDE_FLAGS, command: { value: true, short: 'c' } }, { command: 'sh' });
+  const script = str(args, 'command');
+  if (script === undefined || script.trim() === '') throw new AirlockError({ code: 'BAD_INPUT', message: "airlock sh: give the script with -c, e.g. `airlock sh -c 'ls -la'`" });
+  const shell = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
+  return runGated(io, args, { kind: 'shell', command: script }, [shell, '-c', script]);
+}
+
+/** Decides, records, and runs the stored argv only on allow; records the observed outcome. */
+async function runGated(io: CliIo, args: ReturnType<typeof parseArgs>, action: Action, runArgv: readonly string[]): Promise<number> {
+  return withAirlock(io, async (airlock) => {
+    const { agent, roles } = await airlock.identify({ token: io.env.AIRLOCK_AGENT_TOKEN, claimedId: str(args, 'agent') ?? 'cli', onBehalfOf: io.env.USER });
+    const env = str(args, 'env');
+    const intent = str(args, 'intent');
+    const verdict = await airlock.gateway.decide({
+      surface: 'exec',
+      agent,
+      roles,
+      action,
+      cwd: io.cwd,
+      env: agentEnv(io),
+      ...(env === undefined ? {} : { environment: env }),
+      ...(intent === undefined ? {} : { intent }),
+    });
+    const d = verdict.decision;
+    if (d.outcome !== 'allow') {
+      io.stderr.write(`airlock: ${d.outcome === 'hold' ? 'held' : 'denied'}: ${describeAction(action)}\n${renderVerdict(action, verdict, { color: isTty(io.stderr) })}`);
+      return d.outcome === 'hold' ? EXIT.held : EXIT.denied;
+    }
+    const outcome = await runProcess({ argv: runArgv, cwd: io.cwd, env: io.env });
+    try {
+      await airlock.audit.append('execution', { proposalId: verdict.proposalId, decisionSeq: verdict.auditSeq, argv: runArgv, ...outcome });
+    } catch (err) {
+      io.stderr.write(`airlock: warning: the command ran but its outcome could not be recorded: ${toAirlockError(err).message}\n`);
+    }
+    if (outcome.spawnError !== undefined) {
+      io.stderr.write(`airlock: could not start ${runArgv[0]}: ${outcome.spawnError}\n`);
+      return 127;
+    }
+    if (outcome.signal !== null) return 128 + (signalNumber(outcome.signal) ?? 0);
+    return outcome.exitCode ?? 1;
+  });
+}
+
+function signalNumber(signal: string): number | undefined {
+  const table: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 };
+  return table[signal];
+}
+
+async function auditCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { auditTail, auditVerify } = await import('./audit-command.js');
+  if (sub === 'verify') return withAirlock(io, (airlock) => auditVerify(airlock, rest, io));
+  if (sub === 'tail') return withAirlock(io, (airlock) => auditTail(airlock, rest, io));
+  throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock audit: use `airlock audit verify` or `airlock audit tail [-n N] [--json]`' });
+}
+
+async function agentsCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  const args = parseArgs(rest, { role: { value: true, repeat: true }, json: { value: false } }, { command: `agents ${sub ?? ''}`.trim() });
+  return withAirlock(io, async (airlock) => {
+    if (sub === 'add') {
+      const id = args.rest[0];
+      if (id === undefined || !/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock agents add NAME: NAME is 1-64 letters, digits, dot, dash or underscore' });
+      const { randomBytes } = await import('node:crypto');
+      const token = `alk_${randomBytes(24).toString('base64url')}`;
+      const existing = (await airlock.store.listAgents()).find((a) => a.id === id && a.revokedAt === null);
+      if (existing) throw new AirlockError({ code: 'CONFLICT', message: `agent "${id}" already exists; revoke it first with \`airlock agents revoke ${id}\`` });
+      const createdAt = airlock.clock.now().toISOString();
+      const roles = list(args, 'role');
+      await airlock.store.putAgent({ id, roles, tokenHash: airlock.hasher.sha256Hex(token), createdAt, revokedAt: null });
+      await airlock.audit.append('agent.created', { id, roles, createdAt });
+      io.stdout.write(`agent ${id} created${roles.length ? ` with roles ${roles.join(', ')}` : ''}.\nIts token (shown once; give it to the agent as AIRLOCK_AGENT_TOKEN):\n${token}\n`);
+      return 0;
+    }
+    if (sub === 'list') {
+      const agents = await airlock.store.listAgents();
+      if (bool(args, 'json')) io.stdout.write(`${JSON.stringify(agents.map(({ tokenHash: _t, ...a }) => a), null, 2)}\n`);
+      else for (const a of agents) io.stdout.write(`${a.id}\troles=${a.roles.join(',') || '-'}\tcreated=${a.createdAt}${a.revokedAt ? `\trevoked=${a.revokedAt}` : ''}\n`);
+      return 0;
+    }
+    if (sub === 'revoke') {
+      const id = args.rest[0];
+      if (id === undefined) throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock agents revoke NAME' });
+      const at = airlock.clock.now().toISOString();
+      if (!(await airlock.store.revokeAgent(id, at))) throw new AirlockError({ code: 'NOT_FOUND', message: `no active agent "${id}" (see \`airlock agents list\`)` });
+      await airlock.audit.append('agent.revoked', { id, at });
+      io.stdout.write(`agent ${id} revoked\n`);
+      return 0;
+    }
+    throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock agents: use add NAME [--role R]…, list, or revoke NAME' });
+  });
+}
+
+function isTty(stream: NodeJS.WritableStream): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}

@@ -1,0 +1,141 @@
+/**
+ * The composition root: reads configuration, opens the store, loads keys, policy and parsers, and
+ * wires the gateway. The only place that knows every adapter. Nothing imports src/app.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { AuditLog } from '../core/audit-log.js';
+import { parseConfig, type AirlockConfig } from '../core/config.js';
+import { AirlockError } from '../core/errors.js';
+import { Gateway } from '../core/gateway.js';
+import type { AgentIdentity } from '../core/action.js';
+import type { Clock, IdGenerator, Store } from '../core/ports.js';
+import { createClassifier, type CompositeClassifier } from '../adapters/classifier.js';
+import { NodeHasher } from '../adapters/crypto/node-hasher.js';
+import { Ed25519Signer } from '../adapters/crypto/ed25519-signer.js';
+import { CedarPolicyEngine } from '../adapters/policy-cedar/cedar-policy-engine.js';
+import { loadPolicySources } from '../adapters/policy-cedar/load-policies.js';
+import { SystemClock } from '../adapters/system/system-clock.js';
+import { UlidIds } from '../adapters/system/ulid-ids.js';
+import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
+
+/** Where Airlock's own files are, resolved once from the environment and the working directory. */
+export interface AirlockPaths {
+  /** airlock.yaml in use, or null when running on embedded defaults. */
+  readonly configFile: string | null;
+  /** Data directory (`.airlock/` by default): the SQLite store, keys, audit checkpoint. */
+  readonly dataDir: string;
+  /** The default policy pack shipped with the package. */
+  readonly policyDir: string;
+}
+
+/** Resolves paths from `AIRLOCK_CONFIG`, `AIRLOCK_HOME` and the working directory. */
+export function resolvePaths(env: Readonly<Record<string, string | undefined>>, cwd: string): AirlockPaths {
+  const explicit = env.AIRLOCK_CONFIG;
+  let configFile: string | null = null;
+  if (explicit) {
+    configFile = resolve(cwd, explicit);
+    if (!existsSync(configFile)) {
+      throw new AirlockError({ code: 'BAD_CONFIG', message: `AIRLOCK_CONFIG names ${configFile}, which does not exist (create it with \`airlock init\`, or unset AIRLOCK_CONFIG)` });
+    }
+  } else if (existsSync(resolve(cwd, 'airlock.yaml'))) {
+    configFile = resolve(cwd, 'airlock.yaml');
+  }
+  const dataDir = resolve(cwd, env.AIRLOCK_HOME || '.airlock');
+  const policyDir = fileURLToPath(new URL('../../policies/', import.meta.url));
+  return { configFile, dataDir, policyDir };
+}
+
+/** Reads and validates the configuration; embedded defaults when there is no file. */
+export function loadConfig(paths: AirlockPaths): AirlockConfig {
+  if (paths.configFile === null) return parseConfig({}, 'embedded defaults');
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(paths.configFile, 'utf8'));
+  } catch (err) {
+    throw new AirlockError({ code: 'BAD_CONFIG', message: `${paths.configFile} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`, cause: err });
+  }
+  return parseConfig(doc, paths.configFile);
+}
+
+/** Everything a command or server needs, wired. */
+export interface Airlock {
+  readonly paths: AirlockPaths;
+  readonly config: AirlockConfig;
+  readonly store: Store;
+  readonly audit: AuditLog;
+  readonly signer: Ed25519Signer;
+  readonly hasher: NodeHasher;
+  readonly policy: CedarPolicyEngine;
+  readonly classifier: CompositeClassifier;
+  readonly gateway: Gateway;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** Resolves the calling agent: a verified token wins; otherwise the claimed id, unauthenticated, with no roles. */
+  identify(options: { token?: string | undefined; claimedId: string; onBehalfOf?: string | undefined; session?: string | undefined }): Promise<{ agent: AgentIdentity; roles: readonly string[] }>;
+  close(): Promise<void>;
+}
+
+/** Options for {@link createAirlock}. */
+export interface CreateAirlockOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly clock?: Clock;
+  /** Load every parser up front (long-running servers). Default: SQL parsers load on first use. */
+  readonly eager?: boolean;
+}
+
+/** Builds Airlock from config and environment. Fails with BAD_CONFIG / BAD_POLICY / STORE_FAILURE naming the fix. */
+export async function createAirlock(options: CreateAirlockOptions): Promise<Airlock> {
+  const paths = resolvePaths(options.env, options.cwd);
+  const config = loadConfig(paths);
+  mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+  const clock = options.clock ?? new SystemClock();
+  const ids = new UlidIds(clock);
+  const hasher = new NodeHasher();
+  const signer = Ed25519Signer.loadOrCreate(resolve(paths.dataDir, 'keys'));
+  const configDir = paths.configFile === null ? options.cwd : dirname(paths.configFile);
+  const sources = loadPolicySources({
+    defaultDir: config.policies.defaultPack ? paths.policyDir : null,
+    schemaDir: paths.policyDir,
+    extra: config.policies.paths.map((p) => (isAbsolute(p) ? p : resolve(configDir, p))),
+  });
+  const [policy, classifier] = await Promise.all([CedarPolicyEngine.create({ ...sources, hasher }), createClassifier({ sqlParsers: options.eager ? 'eager' : 'on-demand' })]);
+  const dbPath = isAbsolute(config.store.sqlite.path) ? config.store.sqlite.path : resolve(paths.dataDir, config.store.sqlite.path);
+  const store = await SqliteStore.open({ path: dbPath });
+  await store.migrate();
+  const audit = new AuditLog({ store, hasher, clock });
+  const gateway = new Gateway({ classifier, policy, audit, clock, ids, config });
+  return {
+    paths,
+    config,
+    store,
+    audit,
+    signer,
+    hasher,
+    policy,
+    classifier,
+    gateway,
+    clock,
+    ids,
+    async identify({ token, claimedId, onBehalfOf, session }) {
+      const extra = {
+        ...(onBehalfOf ? { onBehalfOf } : {}),
+        ...(session ? { session } : {}),
+      };
+      if (token) {
+        const record = await store.getAgentByTokenHash(hasher.sha256Hex(token));
+        if (record === null || record.revokedAt !== null) {
+          throw new AirlockError({ code: 'UNAUTHENTICATED', message: 'AIRLOCK_AGENT_TOKEN is not a valid agent token (unknown or revoked); create one with `airlock agents add NAME`' });
+        }
+        return { agent: { id: record.id, authenticated: true, ...extra }, roles: record.roles };
+      }
+      return { agent: { id: claimedId, authenticated: false, ...extra }, roles: [] };
+    },
+    async close() {
+      await store.close();
+    },
+  };
+}

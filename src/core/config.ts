@@ -1,0 +1,140 @@
+/**
+ * The `airlock.yaml` schema: the single source of the configuration's types, defaults and docs.
+ * Parsed with Zod at start-up; a bad file fails with a message naming the field and the fix.
+ */
+import { z } from 'zod';
+import { AirlockError } from './errors.js';
+
+const criticality = z.enum(['low', 'medium', 'high', 'critical']);
+const patterns = z.array(z.string().min(1)).default([]);
+
+/** How an environment is recognised. Patterns are globs where `*` matches any run of characters. */
+export const environmentMatchSchema = z
+  .object({
+    /** Kubernetes contexts (`--context`, or the current context when known). */
+    kubeContexts: patterns,
+    /** Kubernetes namespaces. */
+    namespaces: patterns,
+    awsProfiles: patterns,
+    awsAccounts: patterns,
+    awsRegions: patterns,
+    gcpProjects: patterns,
+    azureSubscriptions: patterns,
+    azureResourceGroups: patterns,
+    /** Database hosts (`host` or `host:port`). */
+    databaseHosts: patterns,
+    /** Database names. */
+    databases: patterns,
+    /** Hostnames reached by ssh and the like. */
+    hostnames: patterns,
+    /** Path prefixes on this machine. */
+    paths: patterns,
+    /** MCP server names. */
+    mcpServers: patterns,
+    /** Terraform workspaces or directories. */
+    terraform: patterns,
+    /** Git remotes or branches (`origin/main`). */
+    git: patterns,
+    /** true: actions with no remote target (local files and processes) belong to this environment. */
+    local: z.boolean().default(false),
+  })
+  .strict();
+
+/** One environment: whether it is protected and how to recognise it. */
+export const environmentSchema = z
+  .object({
+    /** Protected environments hold disruptive, destructive and unknown actions (default pack). */
+    protected: z.boolean().default(true),
+    criticality: criticality.optional(),
+    description: z.string().optional(),
+    match: environmentMatchSchema.default(environmentMatchSchema.parse({})),
+  })
+  .strict();
+
+/** What the inventory knows of a resource: shown in decisions and told to the agent. */
+export const resourceSchema = z
+  .object({
+    name: z.string().min(1),
+    environment: z.string().optional(),
+    criticality: criticality.optional(),
+    owners: z.array(z.string()).default([]),
+    /** Who depends on it: services, teams, customers. */
+    dependants: z.array(z.string()).default([]),
+    /** What an hour of downtime costs, in the currency the team uses. */
+    downtimeCostPerHour: z.number().nonnegative().optional(),
+    notes: z.string().optional(),
+    match: environmentMatchSchema.default(environmentMatchSchema.parse({})),
+  })
+  .strict();
+
+/** A known agent and its own roles (never the launching human's: invariant 8). */
+export const agentSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'agent ids are 1-64 letters, digits, dot, dash or underscore'),
+    roles: z.array(z.string()).default([]),
+    description: z.string().optional(),
+  })
+  .strict();
+
+/** The whole configuration file. Every field has a default, so an empty file is valid. */
+export const airlockConfigSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(7070),
+        /** Public base URL used in links given to agents and humans. Defaults to http://host:port. */
+        publicUrl: z.string().url().optional(),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 7070 }),
+    store: z
+      .object({
+        /** SQLite file, relative to the data directory unless absolute. */
+        sqlite: z.object({ path: z.string().default('airlock.db') }).strict().default({ path: 'airlock.db' }),
+      })
+      .strict()
+      .default({ sqlite: { path: 'airlock.db' } }),
+    policies: z
+      .object({
+        /** Load the default policy pack shipped with Airlock. */
+        defaultPack: z.boolean().default(true),
+        /** Extra `.cedar` files or directories, relative to the config file. */
+        paths: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ defaultPack: true, paths: [] }),
+    /** Environments by name. */
+    environments: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), environmentSchema).default({}),
+    /** How to treat an action whose environment cannot be resolved. */
+    unresolved: z.enum(['protected', 'unprotected']).default('protected'),
+    resources: z.array(resourceSchema).default([]),
+    agents: z.array(agentSchema).default([]),
+    /** Path prefixes holding data that is not in version control (RISK.md assumption 2). */
+    dataPaths: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export type EnvironmentMatchConfig = z.infer<typeof environmentMatchSchema>;
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type ResourceConfig = z.infer<typeof resourceSchema>;
+export type AgentConfig = z.infer<typeof agentSchema>;
+/** Validated configuration. */
+export type AirlockConfig = z.infer<typeof airlockConfigSchema>;
+
+/**
+ * Validates a parsed config document. Fails with AirlockError('BAD_CONFIG') whose message names
+ * each bad field by its path (`environments.prod.match.namespace`) and what was expected.
+ */
+export function parseConfig(document: unknown, source = 'airlock.yaml'): AirlockConfig {
+  const result = airlockConfigSchema.safeParse(document ?? {});
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.join('.') : '(top level)';
+    if (issue.code === 'unrecognized_keys') {
+      return `${path === '(top level)' ? '' : `${path}: `}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see docs/configuration.md)`;
+    }
+    return `${path}: ${issue.message}`;
+  });
+  throw new AirlockError({ code: 'BAD_CONFIG', message: `${source} is invalid:\n  ${lines.join('\n  ')}` });
+}

@@ -1,0 +1,191 @@
+/**
+ * Resolves where an action lands: from the targets the classifier found (plus an explicit
+ * environment from the caller) to a named environment of the inventory, and the context of the
+ * resources it touches. Pure.
+ */
+import type { Target } from './assessment.js';
+import type { AirlockConfig, EnvironmentMatchConfig } from './config.js';
+import type { ResolvedEnvironment, ResourceContext } from './decision.js';
+
+/** Glob match where `*` matches any run of characters and `?` one character; case-sensitive. */
+export function globMatch(pattern: string, value: string): boolean {
+  let re = '^';
+  for (const ch of pattern) {
+    if (ch === '*') re += '.*';
+    else if (ch === '?') re += '.';
+    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`${re}$`).test(value);
+}
+
+/** A target is local when it names nothing beyond this machine (files, git worktree, local processes). */
+function isLocal(target: Target): boolean {
+  return target.type === 'path' || (target.type === 'git' && target.remote === undefined);
+}
+
+/** Which rule of a match block a target hits, as words for the decision's "how"; null when none. */
+export function matchTarget(match: EnvironmentMatchConfig, target: Target): string | null {
+  const hit = (list: readonly string[], value: string | undefined, what: string, field: string): string | null => {
+    if (value === undefined) return null;
+    const p = list.find((pattern) => globMatch(pattern, value));
+    return p === undefined ? null : `${what} "${value}" matched ${field} "${p}"`;
+  };
+  switch (target.type) {
+    case 'kubernetes':
+      return (
+        hit(match.kubeContexts, target.context, 'kube context', 'kubeContexts') ??
+        hit(match.namespaces, target.namespace, 'namespace', 'namespaces')
+      );
+    case 'aws':
+      return (
+        hit(match.awsProfiles, target.profile, 'AWS profile', 'awsProfiles') ??
+        hit(match.awsAccounts, target.account, 'AWS account', 'awsAccounts') ??
+        hit(match.awsRegions, target.region, 'AWS region', 'awsRegions')
+      );
+    case 'gcp':
+      return hit(match.gcpProjects, target.project, 'GCP project', 'gcpProjects');
+    case 'azure':
+      return (
+        hit(match.azureSubscriptions, target.subscription, 'Azure subscription', 'azureSubscriptions') ??
+        hit(match.azureResourceGroups, target.resourceGroup, 'Azure resource group', 'azureResourceGroups')
+      );
+    case 'database': {
+      const hostPort = target.host !== undefined && target.port !== undefined ? `${target.host}:${target.port}` : undefined;
+      return (
+        hit(match.databaseHosts, hostPort, 'database host', 'databaseHosts') ??
+        hit(match.databaseHosts, target.host, 'database host', 'databaseHosts') ??
+        hit(match.databases, target.database, 'database', 'databases')
+      );
+    }
+    case 'host':
+      return hit(match.hostnames, target.hostname, 'host', 'hostnames');
+    case 'path': {
+      const p = match.paths.find((prefix) => target.path === prefix || target.path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`) || globMatch(prefix, target.path));
+      return p === undefined ? null : `path "${target.path}" is under paths "${p}"`;
+    }
+    case 'mcp':
+      return hit(match.mcpServers, target.server, 'MCP server', 'mcpServers');
+    case 'terraform':
+      return hit(match.terraform, target.workspace, 'terraform workspace', 'terraform') ?? hit(match.terraform, target.dir, 'terraform dir', 'terraform');
+    case 'git':
+      return hit(match.git, target.branch === undefined ? target.remote : `${target.remote ?? ''}/${target.branch}`, 'git ref', 'git') ?? hit(match.git, target.remote, 'git remote', 'git');
+  }
+}
+
+const CRITICALITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
+
+/** Options for {@link resolveEnvironment}. */
+export interface ResolveEnvironmentOptions {
+  readonly config: AirlockConfig;
+  readonly targets: readonly Target[];
+  /** An environment the caller named explicitly (`--env prod`); must exist in the config. */
+  readonly explicit?: string;
+}
+
+/**
+ * Resolves the environment. When targets hit several environments, the protected one with the
+ * highest criticality wins (an action touching dev and prod is a prod action). When nothing
+ * matches, the environment is `unresolved`, protected unless `unresolved: unprotected`.
+ * An explicit name that the config does not define is treated as unresolved and protected.
+ */
+export function resolveEnvironment(options: ResolveEnvironmentOptions): ResolvedEnvironment {
+  const { config, targets } = options;
+  const resources = resolveResources(config, targets);
+  const envs = config.environments;
+  if (options.explicit !== undefined) {
+    const env = envs[options.explicit];
+    if (env === undefined) {
+      return {
+        name: 'unresolved',
+        protected: true,
+        how: `environment "${options.explicit}" was named but is not defined in airlock.yaml; treated as protected`,
+        resources,
+      };
+    }
+    return withCriticality({ name: options.explicit, protected: env.protected, how: 'named explicitly by the caller', resources }, env.criticality);
+  }
+  const hits: { name: string; how: string }[] = [];
+  const remote = targets.filter((t) => !isLocal(t));
+  for (const [name, env] of Object.entries(envs)) {
+    for (const target of targets) {
+      const how = matchTarget(env.match, target);
+      if (how !== null) hits.push({ name, how });
+    }
+    if (env.match.local && remote.length === 0) hits.push({ name, how: 'no remote target: the action is local, and this environment is marked local' });
+  }
+  // Resources can name their environment too.
+  for (const r of config.resources) {
+    if (r.environment === undefined || envs[r.environment] === undefined) continue;
+    if (resources.some((rc) => rc.name === r.name)) hits.push({ name: r.environment, how: `resource "${r.name}" belongs to it` });
+  }
+  if (hits.length === 0) {
+    const prot = config.unresolved === 'protected';
+    const seen = targets.length ? `targets ${targets.map(describeTarget).join(', ')} matched no environment` : 'no target found in the action';
+    return {
+      name: 'unresolved',
+      protected: prot,
+      how: `${seen}; unresolved environments are ${prot ? 'protected' : 'unprotected'} (airlock.yaml "unresolved")`,
+      resources,
+    };
+  }
+  const rank = (name: string): number => {
+    const env = envs[name];
+    if (env === undefined) return -1;
+    return (env.protected ? 10 : 0) + (env.criticality === undefined ? 0 : CRITICALITY_RANK[env.criticality]);
+  };
+  const best = hits.reduce((a, b) => (rank(b.name) > rank(a.name) ? b : a));
+  const env = envs[best.name];
+  const others = [...new Set(hits.map((h) => h.name).filter((n) => n !== best.name))];
+  const how = best.how + (others.length ? ` (also matched ${others.join(', ')}; the more protected one wins)` : '');
+  return withCriticality({ name: best.name, protected: env?.protected ?? true, how, resources }, env?.criticality);
+}
+
+function withCriticality(
+  base: Omit<ResolvedEnvironment, 'criticality'>,
+  criticality: ResolvedEnvironment['criticality'],
+): ResolvedEnvironment {
+  return criticality === undefined ? base : { ...base, criticality };
+}
+
+function resolveResources(config: AirlockConfig, targets: readonly Target[]): ResourceContext[] {
+  const out: ResourceContext[] = [];
+  for (const r of config.resources) {
+    if (!targets.some((t) => matchTarget(r.match, t) !== null)) continue;
+    const ctx: ResourceContext = {
+      name: r.name,
+      owners: r.owners,
+      dependants: r.dependants,
+      ...(r.criticality === undefined ? {} : { criticality: r.criticality }),
+      ...(r.downtimeCostPerHour === undefined ? {} : { downtimeCostPerHour: r.downtimeCostPerHour }),
+      ...(r.notes === undefined ? {} : { notes: r.notes }),
+    };
+    out.push(ctx);
+  }
+  return out;
+}
+
+/** A target in a few words, for reasons and the CLI. */
+export function describeTarget(t: Target): string {
+  switch (t.type) {
+    case 'kubernetes':
+      return `kubernetes ${[t.context && `context=${t.context}`, t.namespace && `namespace=${t.namespace}`].filter(Boolean).join(' ') || '(current context)'}`;
+    case 'aws':
+      return `aws ${[t.profile && `profile=${t.profile}`, t.account && `account=${t.account}`, t.region && `region=${t.region}`].filter(Boolean).join(' ') || '(default profile)'}`;
+    case 'gcp':
+      return `gcp ${t.project ? `project=${t.project}` : '(default project)'}`;
+    case 'azure':
+      return `azure ${[t.subscription && `subscription=${t.subscription}`, t.resourceGroup && `group=${t.resourceGroup}`].filter(Boolean).join(' ') || '(default subscription)'}`;
+    case 'database':
+      return `database ${[t.engine, t.host && `host=${t.host}${t.port ? `:${t.port}` : ''}`, t.database && `db=${t.database}`].filter(Boolean).join(' ') || '(default connection)'}`;
+    case 'path':
+      return `path ${t.path}`;
+    case 'host':
+      return `host ${t.hostname}`;
+    case 'git':
+      return `git ${[t.remote, t.branch].filter(Boolean).join(' ') || '(worktree)'}`;
+    case 'mcp':
+      return `mcp server ${t.server}`;
+    case 'terraform':
+      return `terraform ${[t.workspace && `workspace=${t.workspace}`, t.dir && `dir=${t.dir}`].filter(Boolean).join(' ') || '(current workspace)'}`;
+  }
+}

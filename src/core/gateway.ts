@@ -1,0 +1,186 @@
+/**
+ * The gateway use case: proposal → assessment → environment → policy → decision → record.
+ * Every path fails closed: a classifier error is an `unknown` assessment, a policy error or any
+ * reported evaluation error is never `allow`, and a decision that cannot be recorded is `deny`.
+ */
+import type { Action, AgentIdentity, Proposal, Surface } from './action.js';
+import { assessmentFromEffects, type Assessment } from './assessment.js';
+import type { AirlockConfig } from './config.js';
+import type { Decision, HoldRequirement, ResolvedEnvironment, Verdict } from './decision.js';
+import { resolveEnvironment } from './environment.js';
+import { writeGuidance } from './guidance.js';
+import type { AuditEntry, AuditEventType, ClassifyContext, Classifier, Clock, IdGenerator, PolicyEngine, PolicyEvaluation } from './ports.js';
+
+/** The part of the audit log the gateway needs. */
+export interface AuditRecorder {
+  append(type: AuditEventType, payload: unknown): Promise<AuditEntry>;
+}
+
+/** Dependencies of {@link Gateway}, passed in by the composition root. */
+export interface GatewayOptions {
+  readonly classifier: Classifier;
+  readonly policy: PolicyEngine;
+  readonly audit: AuditRecorder;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly config: AirlockConfig;
+}
+
+/** One request for a decision. */
+export interface DecideRequest {
+  readonly surface: Surface;
+  readonly agent: AgentIdentity;
+  /** The agent's own roles (from its verified token), never the launching human's. */
+  readonly roles: readonly string[];
+  readonly action: Action;
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly intent?: string;
+  readonly environment?: string;
+  /** Append the decision to the audit log (false only for what-if checks). Default true. */
+  readonly record?: boolean;
+}
+
+/** A verdict plus where it was recorded. */
+export interface RecordedVerdict extends Verdict {
+  readonly proposal: Proposal;
+  /** Audit sequence number of the decision entry; null when not recorded. */
+  readonly auditSeq: number | null;
+}
+
+/** Holds that need approval when the decision path itself failed. */
+const FAIL_CLOSED_HOLD: HoldRequirement = { approvals: 2, groups: [], alternatives: ['fix the error that Airlock reported, then ask again'] };
+
+/** Decides over proposals. Stateless apart from its dependencies; safe to share. */
+export class Gateway {
+  readonly #o: GatewayOptions;
+
+  constructor(options: GatewayOptions) {
+    this.#o = options;
+  }
+
+  /** Classifies an action, turning any classifier failure into an `unknown` assessment. */
+  assess(action: Action, context: ClassifyContext = {}): Assessment {
+    try {
+      return this.#o.classifier.classify(action, { ...context, dataPaths: this.#o.config.dataPaths });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return assessmentFromEffects({
+        kind: action.kind === 'sql' ? 'sql' : action.kind === 'mcp' ? 'mcp' : action.kind === 'file' ? 'file' : 'shell',
+        effects: [
+          {
+            verb: 'execute',
+            resource: 'unknown',
+            scope: 'unknown',
+            reversible: null,
+            risk: 'unknown',
+            disruptive: false,
+            reason: `the classifier failed: ${message}`,
+          },
+        ],
+        reasons: [`classifier failure: ${message}`],
+      });
+    }
+  }
+
+  /** Resolves the environment for an assessment. */
+  environmentOf(assessment: Assessment, explicit?: string): ResolvedEnvironment {
+    return resolveEnvironment({
+      config: this.#o.config,
+      targets: assessment.targets,
+      ...(explicit === undefined ? {} : { explicit }),
+    });
+  }
+
+  /** Decides and (by default) records. Never throws for a bad action; rejects only on programming errors. */
+  async decide(request: DecideRequest): Promise<RecordedVerdict> {
+    const o = this.#o;
+    const proposal: Proposal = {
+      id: o.ids.next('prop'),
+      surface: request.surface,
+      agent: request.agent,
+      action: request.action,
+      receivedAt: o.clock.now().toISOString(),
+      ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
+      ...(request.env === undefined ? {} : { env: request.env }),
+      ...(request.intent === undefined ? {} : { intent: request.intent }),
+      ...(request.environment === undefined ? {} : { environment: request.environment }),
+    };
+    try {
+      await o.classifier.prepare?.(request.action);
+    } catch {
+      // A parser that failed to load leaves classify() to answer `unknown`: fail closed, go on.
+    }
+    const assessment = this.assess(request.action, {
+      ...(request.env === undefined ? {} : { env: request.env }),
+      ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
+    });
+    const environment = this.environmentOf(assessment, request.environment);
+    const evaluation = this.#evaluate(proposal, request, assessment, environment);
+    let decision = toDecision(evaluation, assessment, environment);
+    const verdict: Verdict = { proposalId: proposal.id, assessment, environment, decision, policySetHash: o.policy.policySetHash };
+    if (request.record === false) return { ...verdict, proposal, auditSeq: null };
+    try {
+      const entry = await o.audit.append('decision', { proposal, assessment, environment, decision, policySetHash: o.policy.policySetHash });
+      return { ...verdict, proposal, auditSeq: entry.seq };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      decision = {
+        outcome: 'deny',
+        reasons: [`the audit log could not be written (${message}); nothing runs unrecorded`],
+        guidance: 'Denied: Airlock could not record this decision, and it never lets an action through unrecorded. Tell your user; an operator must fix the audit store.',
+        policies: decision.policies,
+        errors: [...decision.errors, `audit: ${message}`],
+      };
+      return { ...verdict, decision, proposal, auditSeq: null };
+    }
+  }
+
+  #evaluate(proposal: Proposal, request: DecideRequest, assessment: Assessment, environment: ResolvedEnvironment): PolicyEvaluation {
+    try {
+      return this.#o.policy.evaluate({
+        principal: {
+          type: 'Agent',
+          id: request.agent.id,
+          roles: request.roles,
+          authenticated: request.agent.authenticated,
+          ...(request.agent.onBehalfOf === undefined ? {} : { onBehalfOf: request.agent.onBehalfOf }),
+        },
+        proposal,
+        assessment,
+        environment,
+        elevated: false,
+        frozen: false,
+        now: proposal.receivedAt,
+      });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return { outcome: 'hold', requirement: FAIL_CLOSED_HOLD, policies: [], reasons: [`policy evaluation failed: ${message}`], errors: [message] };
+    }
+  }
+}
+
+/** Turns a policy evaluation into a decision, enforcing invariant 7: errors never allow. */
+export function toDecision(evaluation: PolicyEvaluation, assessment: Assessment, environment: ResolvedEnvironment): Decision {
+  let { outcome } = evaluation;
+  let requirement = evaluation.requirement;
+  const reasons = [...evaluation.reasons];
+  if (evaluation.errors.length > 0 && outcome === 'allow') {
+    outcome = 'hold';
+    requirement = FAIL_CLOSED_HOLD;
+    reasons.push('a policy raised an evaluation error, so the allow is not trusted');
+  }
+  if (outcome === 'hold' && requirement === undefined) requirement = FAIL_CLOSED_HOLD;
+  const guidance = writeGuidance({
+    outcome,
+    assessment,
+    environment,
+    policies: evaluation.policies,
+    reasons,
+    errors: evaluation.errors,
+    ...(requirement === undefined ? {} : { requirement }),
+  });
+  const base = { reasons, guidance, policies: evaluation.policies, errors: evaluation.errors };
+  if (outcome === 'hold') return { ...base, outcome, requirement: requirement ?? FAIL_CLOSED_HOLD };
+  return { ...base, outcome };
+}

@@ -1,0 +1,94 @@
+/**
+ * The HTTP API and the read-only audit page, on Hono. Translates HTTP to gateway calls and back;
+ * decides nothing itself. Bodies are parsed with Zod; errors use the one code table.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AgentIdentity } from '../../core/action.js';
+import { AirlockError, ERROR_CODES, toAirlockError } from '../../core/errors.js';
+import type { Gateway } from '../../core/gateway.js';
+import type { AuditEntry } from '../../core/ports.js';
+import { checkLineSchema, toAction } from '../cli/check-input.js';
+import { verdictJson } from '../cli/render-verdict.js';
+import { AUDIT_PAGE } from './audit-page.js';
+
+/** What the HTTP interface needs, handed in by the composition root. */
+export interface HttpAppOptions {
+  readonly gateway: Gateway;
+  readonly identify: (options: { token?: string | undefined; claimedId: string }) => Promise<{ agent: AgentIdentity; roles: readonly string[] }>;
+  readonly readAudit: (options: { fromSeq?: number; limit?: number }) => Promise<readonly AuditEntry[]>;
+  readonly auditHead: () => Promise<AuditEntry | null>;
+  readonly version: string;
+}
+
+const decideBody = checkLineSchema.omit({ id: true }).extend({
+  intent: z.string().max(4000).optional(),
+  agent: z.string().max(64).optional(),
+});
+
+function bearer(header: string | undefined): string | undefined {
+  const m = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
+  return m?.[1];
+}
+
+/** Builds the Hono app. Test it in-process with `app.request()`. */
+export function createHttpApp(options: HttpAppOptions): Hono {
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    const e = toAirlockError(err);
+    return c.json({ error: { code: e.code, message: e.message } }, ERROR_CODES[e.code].http as 400);
+  });
+  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok', version: options.version }));
+
+  const decide = async (c: { req: { json(): Promise<unknown>; header(name: string): string | undefined } }, record: boolean) => {
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      throw new AirlockError({ code: 'BAD_INPUT', message: 'the request body is not JSON' });
+    }
+    const parsed = decideBody.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AirlockError({ code: 'BAD_INPUT', message: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}` });
+    }
+    const body = parsed.data;
+    const action = toAction(body.kind, body.input, body.dialect ?? 'unknown');
+    const token = bearer(c.req.header('authorization'));
+    if (record && token === undefined) {
+      throw new AirlockError({ code: 'UNAUTHENTICATED', message: 'POST /v1/decisions needs an agent token: Authorization: Bearer <token from `airlock agents add`>' });
+    }
+    const { agent, roles } = await options.identify({ token, claimedId: body.agent ?? 'http' });
+    const verdict = await options.gateway.decide({
+      surface: 'http',
+      agent,
+      roles,
+      action,
+      record,
+      ...(typeof body.env === 'string' ? { environment: body.env } : body.env ? { env: body.env } : {}),
+      ...(body.intent === undefined ? {} : { intent: body.intent }),
+    });
+    return { ...verdictJson(action, verdict), proposalId: verdict.proposalId, auditSeq: verdict.auditSeq };
+  };
+
+  /** What-if: the decision for an action, not recorded. */
+  app.post('/v1/check', async (c) => c.json(await decide(c, false)));
+  /** An agent proposes an action: decided and recorded. */
+  app.post('/v1/decisions', async (c) => c.json(await decide(c, true)));
+
+  app.get('/v1/audit', async (c) => {
+    const from = Number(c.req.query('from') ?? '1');
+    const limit = Math.min(Number(c.req.query('limit') ?? '100'), 1000);
+    if (!Number.isInteger(from) || from < 1 || !Number.isInteger(limit) || limit < 1) {
+      throw new AirlockError({ code: 'BAD_INPUT', message: 'from and limit must be positive integers' });
+    }
+    return c.json({ entries: await options.readAudit({ fromSeq: from, limit }) });
+  });
+  app.get('/v1/audit/head', async (c) => c.json({ head: await options.auditHead() }));
+
+  app.get('/', (c) => c.html(AUDIT_PAGE));
+  return app;
+}
