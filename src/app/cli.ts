@@ -11,7 +11,7 @@ import { runProcess } from '../adapters/process/process-executor.js';
 import { checkLineSchema, parseCheckLine, shellJoin, toAction } from '../interfaces/cli/check-input.js';
 import { describeAction, renderVerdict, verdictJson } from '../interfaces/cli/render-verdict.js';
 import { bool, list, parseArgs, str, type FlagSpec } from './args.js';
-import { createAirlock, type Airlock } from './composition.js';
+import type { Airlock } from './composition.js';
 import { INIT_TEMPLATE } from './init-template.js';
 import { VERSION } from './version.js';
 
@@ -140,6 +140,8 @@ function agentEnv(io: CliIo): Record<string, string> {
 }
 
 async function withAirlock<T>(io: CliIo, fn: (airlock: Airlock) => Promise<T>): Promise<T> {
+  // Loaded on demand: `airlock hook` through a gateway never needs the parsers, policy or store.
+  const { createAirlock } = await import('./composition.js');
   const airlock = await createAirlock({ env: io.env, cwd: io.cwd });
   try {
     return await fn(airlock);

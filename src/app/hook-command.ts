@@ -1,14 +1,21 @@
 /**
  * `airlock hook CLIENT`: reads a coding agent's pre-tool hook payload on stdin and answers in the
  * client's protocol. Decides only (the agent runs the tool itself); the record says so.
- * Fails closed: any error, including a payload that cannot be read, answers deny (or ask).
+ *
+ * With `AIRLOCK_URL` set, the payload goes to that running gateway (`POST /v1/hooks/CLIENT`),
+ * which decides and records it: the hook process then starts in tens of milliseconds instead of
+ * loading parsers, policy and the store itself. Without it, the decision is made in-process.
+ * Fails closed: any error, a gateway that cannot be reached or answers badly, or a payload that
+ * cannot be read, answers deny (or the client's ask), never allow.
  */
 import { AirlockError, toAirlockError } from '../core/errors.js';
-import { hookAdapters, isHookClient, type HookAdapter, type HookRequest } from '../adapters/hooks/hook-adapter.js';
+import { hookAdapters, isHookClient, type HookAdapter, type HookRequest, type HookResponse } from '../adapters/hooks/hook-adapter.js';
 import type { CliIo } from './cli.js';
-import { createAirlock } from './composition.js';
+import type { Airlock } from './composition.js';
 
 const MAX_PAYLOAD = 4 * 1024 * 1024;
+/** How long a hook waits for the gateway before it fails closed. */
+const GATEWAY_TIMEOUT_MS = 10_000;
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -22,52 +29,115 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function write(io: CliIo, response: { stdout: string; stderr: string; exitCode: number }): number {
+function write(io: CliIo, response: HookResponse): number {
   if (response.stdout) io.stdout.write(response.stdout.endsWith('\n') ? response.stdout : `${response.stdout}\n`);
   if (response.stderr) io.stderr.write(response.stderr.endsWith('\n') ? response.stderr : `${response.stderr}\n`);
   return response.exitCode;
 }
 
-/** Runs one hook invocation; resolves to the exit code the client expects. */
-export async function hookCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const client = argv[0];
-  const adapter: HookAdapter | undefined = client !== undefined && isHookClient(client) ? hookAdapters[client] : undefined;
-  if (adapter === undefined) {
-    throw new AirlockError({ code: 'BAD_INPUT', message: `airlock hook: unknown client "${client ?? ''}"; use one of ${Object.keys(hookAdapters).join(', ')}` });
-  }
+/** The adapter for a client name, or a BAD_INPUT error listing the known clients. */
+export function adapterFor(client: string | undefined): HookAdapter {
+  if (client !== undefined && isHookClient(client)) return hookAdapters[client];
+  throw new AirlockError({ code: 'BAD_INPUT', message: `airlock hook: unknown client "${client ?? ''}"; use one of ${Object.keys(hookAdapters).join(', ')}` });
+}
+
+/** Options for {@link decideHook}. */
+export interface DecideHookOptions {
+  readonly token?: string | undefined;
+  /** The human the agent acts for, when the caller knows it (the OS user of the hook). */
+  readonly onBehalfOf?: string | undefined;
+}
+
+/**
+ * Parses a payload, decides (recorded) and renders the client's answer. Shared by the in-process
+ * hook and the gateway's `/v1/hooks/:client` endpoint. Never rejects: errors fail closed.
+ */
+export async function decideHook(airlock: Airlock, adapter: HookAdapter, payload: unknown, options: DecideHookOptions = {}): Promise<HookResponse> {
   let request: HookRequest | undefined;
   try {
-    const text = await readAll(io.stdin);
-    let payload: unknown;
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      throw new AirlockError({ code: 'BAD_INPUT', message: 'the hook payload on stdin is not JSON' });
-    }
     request = adapter.parse(payload);
-    if (request.action === null) return write(io, adapter.passThrough(request));
-    const airlock = await createAirlock({ env: io.env, cwd: request.cwd ?? io.cwd });
-    try {
-      const { agent, roles } = await airlock.identify({
-        token: io.env.AIRLOCK_AGENT_TOKEN,
-        claimedId: adapter.client,
-        session: request.session,
-        onBehalfOf: io.env.USER,
-      });
-      const verdict = await airlock.gateway.decide({
-        surface: 'hook',
-        agent,
-        roles,
-        action: request.action,
-        ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
-        ...(request.intent === undefined ? {} : { intent: request.intent }),
-      });
-      return write(io, adapter.respond(request, verdict));
-    } finally {
-      await airlock.close();
-    }
+    if (request.action === null) return adapter.passThrough(request);
+    const { agent, roles } = await airlock.identify({ token: options.token, claimedId: adapter.client, session: request.session, onBehalfOf: options.onBehalfOf });
+    const verdict = await airlock.gateway.decide({
+      surface: 'hook',
+      agent,
+      roles,
+      action: request.action,
+      ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
+      ...(request.intent === undefined ? {} : { intent: request.intent }),
+    });
+    return adapter.respond(request, verdict);
   } catch (err) {
     const e = toAirlockError(err);
-    return write(io, adapter.failClosed(`Airlock could not decide (${e.code}): ${e.message}`, request));
+    return adapter.failClosed(`Airlock could not decide (${e.code}): ${e.message}`, request);
+  }
+}
+
+const hookResponseShape = (v: unknown): v is HookResponse =>
+  typeof v === 'object' && v !== null && typeof (v as HookResponse).stdout === 'string' && typeof (v as HookResponse).stderr === 'string' && Number.isInteger((v as HookResponse).exitCode);
+
+/** Runs one hook invocation; resolves to the exit code the client expects. */
+export async function hookCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const adapter = adapterFor(argv[0]);
+  let text: string;
+  try {
+    text = await readAll(io.stdin);
+  } catch (err) {
+    return write(io, adapter.failClosed(`Airlock could not read the hook payload: ${toAirlockError(err).message}`));
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    return write(io, adapter.failClosed('Airlock could not decide (BAD_INPUT): the hook payload on stdin is not JSON'));
+  }
+  const url = io.env.AIRLOCK_URL;
+  if (url) return write(io, await viaGateway(url, adapter, text, io));
+  const { createAirlock } = await import('./composition.js');
+  let airlock: Airlock;
+  try {
+    airlock = await createAirlock({ env: io.env, cwd: io.cwd });
+  } catch (err) {
+    const e = toAirlockError(err);
+    return write(io, adapter.failClosed(`Airlock could not start (${e.code}): ${e.message}`));
+  }
+  try {
+    return write(io, await decideHook(airlock, adapter, payload, { token: io.env.AIRLOCK_AGENT_TOKEN, onBehalfOf: io.env.USER }));
+  } finally {
+    await airlock.close();
+  }
+}
+
+async function viaGateway(url: string, adapter: HookAdapter, body: string, io: CliIo): Promise<HookResponse> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+  if (io.env.AIRLOCK_AGENT_TOKEN) headers.authorization = `Bearer ${io.env.AIRLOCK_AGENT_TOKEN}`;
+  if (io.env.USER) headers['x-airlock-on-behalf-of'] = io.env.USER;
+  try {
+    // node:http rather than fetch: fetch's first use costs ~100 ms of start-up, paid on every hook.
+    const target = new URL(`${url.replace(/\/+$/, '')}/v1/hooks/${adapter.client}`);
+    const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolvePromise, reject) => {
+      const req = request(target, { method: 'POST', headers, timeout: GATEWAY_TIMEOUT_MS }, (res: import('node:http').IncomingMessage) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (data += chunk));
+        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, text: data }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${GATEWAY_TIMEOUT_MS} ms`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+    let answer: unknown = null;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      // Not JSON: reported below as a refusal.
+    }
+    if (status === 200 && hookResponseShape(answer)) return answer;
+    const message = (answer as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${status}`;
+    return adapter.failClosed(`the Airlock gateway at ${url} refused the hook: ${message}`);
+  } catch (err) {
+    return adapter.failClosed(`the Airlock gateway at ${url} could not be reached (${err instanceof Error ? err.message : String(err)}); start it with \`airlock up\` or unset AIRLOCK_URL`);
   }
 }

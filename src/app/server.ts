@@ -8,6 +8,7 @@ import { createHttpApp } from '../interfaces/http/http-app.js';
 import { parseArgs, str } from './args.js';
 import type { CliIo } from './cli.js';
 import { createAirlock } from './composition.js';
+import { adapterFor, decideHook } from './hook-command.js';
 import { VERSION } from './version.js';
 
 /** Starts the server; resolves with 0 after SIGINT/SIGTERM closed it. */
@@ -23,6 +24,7 @@ export async function upCommand(argv: readonly string[], io: CliIo): Promise<num
     readAudit: (o) => airlock.store.readAudit(o),
     auditHead: () => airlock.store.auditHead(),
     version: VERSION,
+    hook: (client, payload, o) => decideHook(airlock, adapterFor(client), payload, o),
   });
   const server = serve({ fetch: app.fetch, hostname: host, port });
   await new Promise<void>((resolvePromise, reject) => {

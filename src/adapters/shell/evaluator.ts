@@ -75,6 +75,9 @@ const WRAPPERS = new Set([
 
 const MAX_DEPTH = 12;
 
+// A command that lists every item of a collection (`aws … list-tables`, `helm list -q`, `docker ps -q`).
+const LISTING = /\b(list|ls|list-[a-z-]+)\b|\s-q\b/;
+
 /** Tools whose output redirected to a data file is a new backup, not a truncation of one. */
 const DUMPERS = new Set(['pg_dump', 'pg_dumpall', 'mysqldump', 'mariadb-dump', 'mongodump', 'mongoexport', 'sqlite3', 'redis-cli', 'etcdctl', 'tar', 'gzip', 'zstd', 'xz', 'bzip2']);
 const MAX_LOOP_VALUES = 16;
@@ -119,6 +122,8 @@ export class ScriptEvaluator {
   private readonly calling = new Set<string>();
   private readonly substOut = new Map<number, { readonly out: string; readonly decoded: boolean }>();
   private exited = false;
+  /** Symlinks created earlier in the input (`ln -s TARGET LINK`): link path → target. */
+  private readonly links = new Map<string, string>();
   /** Directory changed to with `cd` (undefined: the project root). */
   private workdir: string | undefined;
 
@@ -158,14 +163,16 @@ export class ScriptEvaluator {
     let last: Ran = { status: true, out: '' };
     let out = '';
     let outKnown = true;
+    let decoded = false;
     for (const n of nodes) {
       if (this.exited) break;
       if (SKIP_TYPES.has(n.type)) continue;
       last = this.exec(n, stdin);
+      if (last.decoded === true) decoded = true;
       if (last.out === null) outKnown = false;
       else out += last.out;
     }
-    return { status: last.status, out: outKnown ? out : null };
+    return { status: last.status, out: outKnown ? out : null, decoded };
   }
 
   private exec(node: Node, stdin?: string | null): Ran {
@@ -268,13 +275,17 @@ export class ScriptEvaluator {
     let last: Ran = NOTHING;
     let first = true;
     let decoded = false;
+    let listing = false;
     for (const stage of stages) {
       if (SKIP_TYPES.has(stage.type)) continue;
+      const before = this.results.length;
       if (first && firstRan) {
         last = firstRan;
       } else {
         last = this.exec(stage, first ? stdin : input);
       }
+      if (listing && /^\s*(sudo\s+)?xargs\b|^\s*while\s+read\b/.test(stage.text)) this.upgradeMass(before);
+      if (LISTING.test(stage.text)) listing = true;
       if (last.decoded === true) decoded = true;
       input = last.out;
       first = false;
@@ -331,8 +342,15 @@ export class ScriptEvaluator {
       if (c.type === 'heredoc_start') start = c.text;
       else if (c.type === 'heredoc_body') body = c;
     }
-    if (!body) return '';
     const quotedDelimiter = /['"\\]/.test(start);
+    // tree-sitter-bash misparses some bodies (one starting with `\`) as arguments: take the raw text.
+    const misparsed = redirect.children.some((_c, i) => redirect.fieldNameForChild(i) === 'argument');
+    if (!body || misparsed) {
+      const raw = rawHeredoc(redirect.text, start.replace(/['"\\]/g, ''));
+      if (raw === null) return '';
+      if (!quotedDelimiter && /[$`]/.test(raw)) return null;
+      return raw;
+    }
     let text: string;
     if (quotedDelimiter) text = body.text;
     else {
@@ -457,9 +475,11 @@ export class ScriptEvaluator {
       this.pushRedirects(redirects, text);
       return { status: true, out: '' };
     }
-    let result = this.dispatch(words, env, text, stdin);
     const first = words[0] as Word;
     const name = baseName(first.text);
+    const resolved = this.links.size > 0 ? [first, ...words.slice(1).map((w) => this.throughLinks(w))] : words;
+    let result = this.dispatch(resolved, env, text, stdin);
+    if (name === 'ln' && !first.dynamic) this.recordLink(words.slice(1));
     const redirectEffects = this.redirectEffects(redirects, text, name);
     if (redirectEffects.length > 0) result = { ...result, effects: [...result.effects, ...redirectEffects] };
     if (this.nameIsEncoded(nameNode)) result = { ...result, obfuscated: true, reasons: [...(result.reasons ?? []), 'the command name is encoded'] };
@@ -479,6 +499,24 @@ export class ScriptEvaluator {
     const out = first.dynamic ? null : literalOutput(name, words.slice(1), stdin);
     const decoded = out !== null && (DECODERS.has(name) || ((name === 'printf' || name === 'echo') && words.slice(1).some((w) => /\\(x[0-9a-fA-F]|[0-7]{3}|u[0-9a-fA-F])/.test(w.text))));
     return { status, out, decoded };
+  }
+
+  private recordLink(args: readonly Word[]): void {
+    if (!args.some((a) => /^-[a-zA-Z]*s/.test(a.text) || a.text === '--symbolic')) return;
+    const ops = args.filter((a) => !a.text.startsWith('-'));
+    if (ops.length !== 2 || ops.some((o) => o.dynamic)) return;
+    this.links.set((ops[1] as Word).text.replace(/\/+$/, ''), (ops[0] as Word).text.replace(/\/+$/, '') || '/');
+  }
+
+  /** A path through a symlink made earlier in the input is judged as its target. */
+  private throughLinks(word: Word): Word {
+    const t = word.text.replace(/^\.\//, '');
+    for (const [link, target] of this.links) {
+      const l = link.replace(/^\.\//, '');
+      if (t === l || t === `${l}/`) return { ...word, text: target };
+      if (t.startsWith(`${l}/`)) return { ...word, text: `${target === '/' ? '' : target}/${t.slice(l.length + 1)}` };
+    }
+    return word;
   }
 
   private nameIsEncoded(nameNode: Node): boolean {
@@ -678,7 +716,9 @@ export class ScriptEvaluator {
     if (dynamic || values.length > MAX_LOOP_VALUES) {
       // One pass with the loop variable unknown, plus one per literal value seen.
       this.vars.set(name, { value: `$${name}`, dynamic: true });
+      const before = this.results.length;
       this.exec(body, stdin);
+      if (values.some((v) => v.dynamic && LISTING.test(v.text))) this.upgradeMass(before);
     }
     if (values.length <= MAX_LOOP_VALUES) {
       for (const v of values) {
@@ -689,6 +729,23 @@ export class ScriptEvaluator {
       }
     }
     return NOTHING;
+  }
+
+  /**
+   * A deletion applied to every item a listing returns (`… list | xargs delete`, `for x in
+   * $(… list)`) is a mass deletion: catastrophic for infrastructure and data systems. Filesystem
+   * and container results keep their own judgement (RISK.md rates those by path and scope).
+   */
+  private upgradeMass(from: number): void {
+    for (let i = from; i < this.results.length; i++) {
+      const r = this.results[i] as ToolResult;
+      if (r.kind === 'shell') continue;
+      if (!r.effects.some((e) => e.risk === 'destructive')) continue;
+      this.results[i] = {
+        ...r,
+        effects: r.effects.map((e) => (e.risk === 'destructive' ? { ...e, risk: 'catastrophic' as const, scope: 'all' as const, reason: `${e.reason}; applied to every item a listing returns (mass deletion)` } : e)),
+      };
+    }
   }
 
   private execCase(node: Node, stdin?: string | null): Ran {
@@ -740,6 +797,16 @@ export class ScriptEvaluator {
     this.workdir = savedDir;
     if (r.out !== null) this.substOut.set(node.id, { out: r.out.replace(/\n+$/, ''), decoded: r.decoded === true });
   }
+}
+
+/** The body of a heredoc from the redirect's source text (`<<EOF … EOF`). */
+function rawHeredoc(text: string, delimiter: string): string | null {
+  const nl = text.indexOf('\n');
+  if (nl < 0) return null;
+  const rest = text.slice(nl + 1);
+  const lines = rest.split('\n');
+  const end = lines.findIndex((l) => l.replace(/^\t+/, '') === delimiter);
+  return `${(end >= 0 ? lines.slice(0, end) : lines).join('\n')}\n`;
 }
 
 function baseName(text: string): string {

@@ -215,7 +215,12 @@ export function classifyPath(word: Word, options: { readonly cwd?: string; reado
     return { cls: 'home', path: text, why: 'a home directory' };
   }
   if (/^(~|\$HOME)\/\*$/.test(text)) return { cls: 'home', path: text, why: 'every file in a home directory' };
-  if (/^(\$PWD|\$\(pwd\)|`pwd`|\$\(git rev-parse --show-toplevel\))\/?\*?$/.test(text)) return { cls: 'repository', path: text, why: 'the project toplevel' };
+  const top = /^(\$PWD|\$\(pwd\)|`pwd`|\$\(git rev-parse --show-toplevel\))(\/.*)?$/.exec(text);
+  if (top) {
+    const rest = normalisePath((top[2] ?? '').replace(/^\//, ''));
+    if (rest === '.' || rest === '*') return { cls: 'repository', path: text, why: 'the project toplevel' };
+    if (!rest.includes('$') && !rest.includes('`')) return classifyPath({ text: rest, dynamic: false, glob: word.glob }, options);
+  }
   if (text.startsWith('~/') || text.startsWith('$HOME/')) {
     const rest = normalisePath(text.slice(text.indexOf('/') + 1));
     if (rest === '.' || rest === '') return { cls: 'home', path: text, why: 'a home directory' };
@@ -301,7 +306,7 @@ function classifyLiteral(normal: string, glob: boolean, _options: { readonly cwd
   return { cls: 'source', path: normal, why: 'a project file (tracked in VCS)' };
 }
 
-const DB_DATA = /^\/var\/lib\/(postgresql|pgsql|mysql|mariadb|mongodb|mongo|redis|etcd|cassandra|elasticsearch|clickhouse|influxdb|neo4j)\/|^\/var\/lib\/docker\/volumes(\/|$)/;
+const DB_DATA = /^\/var\/lib\/(postgresql|pgsql|mysql|mariadb|mongodb|mongo|redis|etcd|cassandra|elasticsearch|clickhouse|influxdb|neo4j)\/|^\/var\/lib\/docker\/volumes\/?\*?$/;
 
 function globMatches(pattern: string, name: string): boolean {
   let re = '^';

@@ -194,6 +194,8 @@ export class WordExpander {
     private readonly substitution?: (node: Node) => string | undefined,
   ) {}
 
+  private noSplit = false;
+
   private ifs(): string {
     const v = this.vars.get('IFS');
     return v && !v.dynamic ? v.value : ' \t\n';
@@ -213,7 +215,12 @@ export class WordExpander {
   /** A value without field splitting or brace expansion (assignments, heredoc words, `case`). */
   expandNoSplit(node: Node): VarValue {
     const b = new FieldBuilder();
-    this.collect(node, true, b);
+    this.noSplit = true;
+    try {
+      this.collect(node, false, b);
+    } finally {
+      this.noSplit = false;
+    }
     const fields = b.finish();
     let text = '';
     let dynamic = false;
@@ -298,6 +305,7 @@ export class WordExpander {
         const known = this.substitution?.(node);
         if (known === undefined) out.add({ text: node.text, quoted, dynamic: true });
         else if (quoted) out.add({ text: known, quoted: true, dynamic: false });
+        else if (this.noSplit) out.add({ text: known, quoted: true, dynamic: false });
         else out.addSplit(known, false, this.ifs());
         return;
       }
@@ -342,7 +350,7 @@ export class WordExpander {
       });
       return;
     }
-    if (quoted) out.add({ text: name === '*' ? value.value.split('\0').join(' ') : value.value, quoted: true, dynamic: value.dynamic });
+    if (quoted || this.noSplit) out.add({ text: name === '*' || name === '@' ? value.value.split('\0').join(' ') : value.value, quoted: true, dynamic: value.dynamic });
     else out.addSplit(value.value, value.dynamic, this.ifs());
   }
 

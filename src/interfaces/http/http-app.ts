@@ -19,6 +19,17 @@ export interface HttpAppOptions {
   readonly readAudit: (options: { fromSeq?: number; limit?: number }) => Promise<readonly AuditEntry[]>;
   readonly auditHead: () => Promise<AuditEntry | null>;
   readonly version: string;
+  /**
+   * Decides a coding agent's hook payload and renders the client's answer (`airlock hook` with
+   * AIRLOCK_URL). Absent: the endpoint answers 404.
+   */
+  readonly hook?: (client: string, payload: unknown, options: { token?: string | undefined; onBehalfOf?: string | undefined }) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
+}
+
+/** True when the request came over loopback (the node server's socket address); false when unknown. */
+function fromLoopback(env: unknown): boolean {
+  const addr = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
 }
 
 const decideBody = checkLineSchema.omit({ id: true }).extend({
@@ -78,6 +89,25 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.post('/v1/check', async (c) => c.json(await decide(c, false)));
   /** An agent proposes an action: decided and recorded. */
   app.post('/v1/decisions', async (c) => c.json(await decide(c, true)));
+
+  /**
+   * A coding agent's pre-tool hook, forwarded by `airlock hook CLIENT`. Without an agent token the
+   * caller is recorded as the unverified client and is accepted only over loopback.
+   */
+  app.post('/v1/hooks/:client', async (c) => {
+    if (options.hook === undefined) throw new AirlockError({ code: 'NOT_FOUND', message: 'hooks are not served here' });
+    const token = bearer(c.req.header('authorization'));
+    if (token === undefined && !fromLoopback(c.env)) {
+      throw new AirlockError({ code: 'UNAUTHENTICATED', message: 'hook requests from another host need an agent token (Authorization: Bearer …)' });
+    }
+    let payload: unknown;
+    try {
+      payload = await c.req.json();
+    } catch {
+      throw new AirlockError({ code: 'BAD_INPUT', message: 'the hook payload is not JSON' });
+    }
+    return c.json(await options.hook(c.req.param('client'), payload, { token, onBehalfOf: c.req.header('x-airlock-on-behalf-of') }));
+  });
 
   app.get('/v1/audit', async (c) => {
     const from = Number(c.req.query('from') ?? '1');

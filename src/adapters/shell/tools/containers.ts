@@ -21,10 +21,36 @@ function res(command: SimpleCommand, risk: RiskClass, reason: string, scope: Sco
 
 const READ = new Set(['ps', 'images', 'inspect', 'logs', 'version', 'info', 'top', 'stats', 'history', 'events', 'port', 'diff', 'search', 'ls', 'config', 'help', 'df']);
 
+/** Bind mounts (`-v HOST:CONTAINER`): container path prefix → host path. */
+function mounts(rest: readonly Word[]): [string, Word][] {
+  const out: [string, Word][] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const t = rest[i]?.text ?? '';
+    let spec: Word | undefined;
+    if (t === '-v' || t === '--volume') spec = rest[i + 1];
+    else if (t.startsWith('--volume=')) spec = { ...(rest[i] as Word), text: t.slice(9) };
+    if (!spec) continue;
+    const parts = spec.text.split(':');
+    if (parts.length < 2) continue;
+    const host = parts[0] as string;
+    const container = (parts[1] as string).replace(/\/+$/, '');
+    if (host.startsWith('/') || host.startsWith('$') || host.startsWith('.') || host.startsWith('~')) out.push([container, { ...spec, text: host }]);
+  }
+  return out;
+}
+
 function execInner(command: SimpleCommand, context: ToolContext, rest: readonly Word[], valued: string, long: readonly string[]): ToolResult {
   const p = parseArgs(rest, { shortWithValue: valued, longWithValue: long, stopAtOperand: true });
   if (p.stopIndex < 0) return readOnly(command, 'nothing to run');
-  const inner = rest.slice(p.stopIndex + 1);
+  const binds = mounts(rest.slice(0, p.stopIndex));
+  // A path inside a bind mount is the host path: `-v "$PWD":/w … rm -rf /w/.git` deletes the repo.
+  const inner = rest.slice(p.stopIndex + 1).map((w) => {
+    for (const [c, host] of binds) {
+      if (c === '' || c === '/') continue;
+      if (w.text === c || w.text.startsWith(`${c}/`)) return { text: host.text.replace(/\/+$/, '') + w.text.slice(c.length), dynamic: w.dynamic || host.dynamic, glob: w.glob };
+    }
+    return w;
+  });
   if (inner.length === 0) return res(command, 'write', 'runs a container with its default command', 'resource');
   const nested = context.classifyArgv(inner);
   return { ...nested, reasons: [...(nested.reasons ?? []), `inside container ${rest[p.stopIndex]?.text ?? ''}`] };
@@ -123,7 +149,6 @@ const docker: ToolRule = (command, context) => {
     case 'unpause':
       return res(command, 'write', `docker ${subc}`, sp.operands.some((o) => o.dynamic) ? 'selection' : 'resource', true);
     case 'pull':
-      return res(command, 'read', 'docker pull downloads into a local cache', 'none');
     case 'cp':
     case 'build':
     case 'push':

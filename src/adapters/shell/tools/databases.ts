@@ -544,6 +544,16 @@ const pgCtl: ToolRule = (command) => {
   return res(command, 'write', `pg_ctl ${action}`, 'host', 'postgres server', undefined, 'shell', action === 'stop' || action === 'restart' || action === 'kill');
 };
 
+const mysqladmin: ToolRule = (command) => {
+  const p = parseArgs(command.args, { shortWithValue: 'hPuS', longWithValue: ['host', 'port', 'user', 'socket'] });
+  const [verb, name] = p.operands.map((o) => o.text);
+  const targets: Target[] = [{ type: 'database', engine: 'mysql', ...(name !== undefined ? { database: name } : {}) }];
+  if (verb === 'drop') return res(command, 'catastrophic', `mysqladmin drop deletes the database ${name ?? ''}`, 'database', `database ${name ?? ''}`, targets, 'sql');
+  if (verb === 'shutdown' || verb === 'kill') return res(command, 'write', `mysqladmin ${verb}`, 'host', 'mysql server', targets, 'sql', true);
+  if (['status', 'extended-status', 'processlist', 'variables', 'version', 'ping'].includes(verb ?? '')) return res(command, 'read', `mysqladmin ${verb ?? ''}`, 'none', 'mysql', targets, 'sql');
+  return res(command, 'write', `mysqladmin ${verb ?? ''}`, 'resource', 'mysql', targets, 'sql');
+};
+
 /** Database, cache and migration-framework grammars by command name. */
 export const databaseRules: ToolRuleTable = {
   psql,
@@ -559,6 +569,8 @@ export const databaseRules: ToolRuleTable = {
   etcdctl,
   vault,
   dropdb,
+  mysqladmin,
+  'mariadb-admin': mysqladmin,
   dropuser: (command) => res(command, 'destructive', 'drops a database role', 'resource', 'database role', undefined, 'sql'),
   createdb: (command) => res(command, 'write', 'creates a database', 'resource', 'database', undefined, 'sql'),
   createuser: (command) => res(command, 'write', 'creates a database role', 'resource', 'database role', undefined, 'sql'),

@@ -8,25 +8,34 @@ import type { ActionKind, Effect, RiskClass } from '../../../core/assessment.js'
 import { literalWord, obfuscate, readOnly, single, stdinOf, unknownResult } from '../rule-kit.js';
 import type { SimpleCommand, ToolContext, ToolResult, ToolRule, ToolRuleTable, Word } from '../tool-rule.js';
 
-type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php';
+type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'lua';
 
-const STRING = String.raw`(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|\x60((?:[^\x60\\]|\\.)*)\x60)`;
+// Double, single and back quotes, plus perl's q{} qq{} q() qq() q[] forms.
+const STRING = String.raw`(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|\x60((?:[^\x60\\]|\\.)*)\x60|\bqq?\{([^}]*)\}|\bqq?\(([^)]*)\)|\bqq?\[([^\]]*)\])`;
+
+function group(m: RegExpExecArray): string {
+  return m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6] ?? '';
+}
+
+// Expressions that name the home directory.
+const HOME_EXPR = /Dir\.home|expanduser\(\s*["']~["']\s*\)|os\.homedir\(\)|Path\.home\(\)|ENV\[["']HOME["']\]|os\.environ\[["']HOME["']\]|process\.env\.HOME|getenv\(\s*["']HOME["']\s*\)|\$ENV\{HOME\}/;
 
 function unescapeLiteral(s: string): string {
   return s.replace(/\\(["'\\\x60nt])/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
 }
 
 function firstString(text: string): string | undefined {
+  if (HOME_EXPR.test(text) && !new RegExp(STRING).test(text.replace(HOME_EXPR, ''))) return '~';
   const m = new RegExp(STRING).exec(text);
   if (!m) return undefined;
-  return unescapeLiteral(m[1] ?? m[2] ?? m[3] ?? '');
+  return unescapeLiteral(group(m));
 }
 
 function allStrings(text: string): string[] {
   const out: string[] = [];
   const re = new RegExp(STRING, 'g');
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) out.push(unescapeLiteral(m[1] ?? m[2] ?? m[3] ?? ''));
+  while ((m = re.exec(text)) !== null) out.push(unescapeLiteral(group(m)));
   return out;
 }
 
@@ -61,15 +70,16 @@ const SUBPROCESS: Readonly<Record<Lang, RegExp>> = {
   perl: /\b(?:system|exec|qx)\s*[({]/g,
   ruby: /\b(?:system|exec|spawn|Open3\.\w+|IO\.popen|Kernel\.system)\s*\(/g,
   php: /\b(?:system|exec|shell_exec|passthru|proc_open|popen|pcntl_exec)\s*\(/g,
+  lua: /\b(?:os\.execute|io\.popen)\s*\(/g,
 };
 
-const DELETE_RECURSIVE = /\b(?:shutil\.rmtree|rmtree|remove_tree|FileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry|remove_entry_secure|rmtree)|fs\.(?:rmSync|rm|promises\.rm)|fsPromises\.rm|rimraf(?:\.sync)?|fse?\.(?:removeSync|remove|emptyDirSync|emptyDir)|Path\([^)]*\)\.rmtree)\s*\(/g;
-const DELETE_FILE = /\b(?:os\.remove|os\.unlink|os\.rmdir|os\.removedirs|unlink|rmdir|fs\.(?:unlinkSync|unlink|rmdirSync|rmdir|promises\.unlink)|File\.(?:delete|unlink)|Dir\.(?:rmdir|delete)|FileUtils\.(?:rm|rm_f|remove|remove_file)|Files\.delete)\s*\(/g;
+const DELETE_RECURSIVE = /(?:\bshutil\.rmtree|\brmtree|\bremove_tree|\bFileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry|remove_entry_secure|rmtree)|\.rmSync|\.(?:promises\.)?rm|\bfsPromises\.rm|\brimraf(?:\.sync)?|\bfse?\.(?:removeSync|remove|emptyDirSync|emptyDir)|\bPath\([^)]*\)\.rmtree)\s*\(/g;
+const DELETE_FILE = /(?:\bos\.remove|\bos\.unlink|\bos\.rmdir|\bos\.removedirs|\bunlink|\brmdir|\.(?:unlinkSync|rmdirSync|promises\.unlink)|\bfs\.(?:unlink|rmdir)|\bFile\.(?:delete|unlink)|\bDir\.(?:rmdir|delete)|\bFileUtils\.(?:rm|rm_f|remove|remove_file)|\bFiles\.delete|\bos\.remove)\s*\(/g;
 const PATHLIB_DELETE = /Path\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)\.(unlink|rmdir)\s*\(/g;
 const WRITE_FILE = /\b(?:open|fs\.(?:writeFileSync|writeFile|createWriteStream|promises\.writeFile|truncateSync|truncate)|File\.(?:write|open)|file_put_contents|IO\.write)\s*\(/g;
 const SQL_CALL = /\.(?:execute|executescript|executemany|exec|query|raw|run|prepare|sql)\s*\(/g;
 
-const AWS_CATASTROPHIC = /\b(?:delete_bucket|delete_db_cluster|delete_db_instance|delete_stack|delete_cluster|delete_table|delete_file_system|delete_hosted_zone|delete_domain|delete_backup_vault|close_account|delete_organization)\b/;
+const AWS_CATASTROPHIC = /\b(?:delete_stack|delete_cluster|delete_file_system|delete_hosted_zone|delete_domain|delete_backup_vault|close_account|delete_organization|delete_global_cluster)\b|SkipFinalSnapshot\s*=\s*True|skipFinalSnapshot\s*:\s*true/;
 const DESTRUCTIVE_METHOD = /\b(?:delete|terminate|purge|remove|destroy|drop|truncate)_?\w*\s*\(/i;
 const WRITE_METHOD = /\b(?:put|create|update|start|stop|reboot|modify|attach|detach|tag|untag|invoke|send|publish|copy|upload|set|add|insert|write|apply|enable|disable|run)_?\w*\s*\(/i;
 const READ_METHOD = /\b(?:list|describe|get|head|search|scan|query|download|select|read|fetch|count|find)_?\w*\s*\(/i;
@@ -101,7 +111,8 @@ const SAFE_METHODS = new Set([
   'hexdigest', 'digest', 'exists', 'is_file', 'is_dir', 'iterdir', 'glob', 'read_text', 'read_bytes', 'resolve', 'stat', 'count',
   'find', 'match', 'search', 'group', 'groups', 'findall', 'sub', 'test', 'exec', 'append', 'extend', 'update', 'copy', 'index', 'isoformat',
   'strftime', 'json', 'then', 'catch', 'text', 'parse', 'stringify', 'toUpperCase', 'toLowerCase', 'padStart', 'padEnd', 'fromEntries',
-  'entries', 'assign', 'concat', 'flat', 'some', 'every', 'dumps', 'loads', 'load', 'dump', 'safe_load', 'log', 'write', 'flush',
+  'entries', 'assign', 'concat', 'flat', 'some', 'every', 'dumps', 'loads', 'load', 'dump', 'safe_load', 'log', 'flush',
+  'readdirSync', 'readFileSync', 'existsSync', 'statSync', 'lstatSync', 'realpathSync', 'cwd', 'hostname', 'platform', 'arch', 'uptime'
 ]);
 
 function stripStrings(code: string): string {
@@ -147,7 +158,7 @@ function analyseCode(lang: Lang, code: string, command: SimpleCommand, context: 
   const delFile = new RegExp(DELETE_FILE.source, 'g');
   while ((m = delFile.exec(code)) !== null) {
     const before = code.slice(Math.max(0, m.index - 1), m.index);
-    if (before === '.' && !/^(os|fs|File|Dir|FileUtils|Files)\./.test(m[0])) continue;
+    if (before === '.' && /^(unlink|rmdir)/.test(m[0])) continue;
     const args = callArgs(code, m.index + m[0].length);
     const recursive = /recursive\s*:\s*true|rmdir|removedirs/.test(args + m[0]);
     const strings = allStrings(args);
@@ -189,6 +200,10 @@ function analyseCode(lang: Lang, code: string, command: SimpleCommand, context: 
 
   const sdk = sdkKind(code);
   if (sdk) push(classifySdk(sdk, code, command));
+  if (/\bredis\b|Redis\(|ioredis/i.test(code)) {
+    const r = /\.(flushall|flushdb|flushAll|flushDb)\s*\(/.exec(code);
+    if (r) push(single('shell', command, { verb: 'delete', resource: 'redis keyspace', scope: 'database', reversible: false, risk: 'catastrophic', reason: `redis ${r[1] ?? ''} deletes every key` }));
+  }
 
   if (found.length > 0) {
     const results = found.map((f) => f.result);
@@ -217,6 +232,7 @@ function onlyPrints(code: string): boolean {
     if (SAFE_CALLS.has(name)) continue;
     const last = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name;
     if (name.includes('.') && SAFE_METHODS.has(last)) continue;
+    if (m.index > 0 && bare[m.index - 1] === '.' && SAFE_METHODS.has(last)) continue;
     if (['if', 'for', 'while', 'return', 'lambda', 'def', 'function', 'not', 'and', 'or', 'in', 'foreach', 'unless', 'elsif', 'catch', 'switch'].includes(name)) continue;
     return false;
   }
@@ -234,7 +250,7 @@ function classifySdk(kind: 'aws' | 'gcloud', code: string, command: SimpleComman
   let risk: RiskClass;
   let reason: string;
   let scope: Effect['scope'] = 'resource';
-  if (AWS_CATASTROPHIC.test(bare) || /\.objects\.all\(\)\.delete\(\)|\.delete\(\s*force\s*=\s*True\s*\)|delete_dataset|delete_instance\(|bucket\.delete\(|delete_database|DeleteBucketCommand|DeleteDBClusterCommand|DeleteStackCommand|DeleteTableCommand/.test(bare)) {
+  if (AWS_CATASTROPHIC.test(bare) || /\.objects\.all\(\)\.delete\(\)|\.delete\(\s*force\s*=\s*True\s*\)|delete_dataset|delete_database|DeleteStackCommand|DeleteClusterCommand/.test(bare)) {
     risk = 'catastrophic';
     scope = 'database';
     reason = `${kind} SDK call deletes a whole store, stack or cluster`;
@@ -268,6 +284,7 @@ const SPECS: Readonly<Record<string, InterpreterSpec>> = {
   perl: { lang: 'perl', codeFlags: ['-e', '-E'], valued: ['-I', '-M', '-m', '-x'] },
   ruby: { lang: 'ruby', codeFlags: ['-e'], valued: ['-I', '-r', '-C', '-E', '-x'] },
   php: { lang: 'php', codeFlags: ['-r', '-B', '-R', '-E'], valued: ['-c', '-d', '-z', '-t', '-S'] },
+  lua: { lang: 'lua', codeFlags: ['-e'], valued: ['-l'] },
 };
 
 /** Framework entry scripts run by interpreters (`python manage.py flush`, `php artisan migrate:fresh`). */
@@ -359,6 +376,8 @@ export const interpreterRules: ToolRuleTable = {
   nodejs: node,
   deno: denoLike,
   perl: interpreter(SPECS['perl'] as InterpreterSpec),
+  lua: interpreter(SPECS['lua'] as InterpreterSpec),
+  luajit: interpreter(SPECS['lua'] as InterpreterSpec),
   ruby: interpreter(SPECS['ruby'] as InterpreterSpec),
   php: interpreter(SPECS['php'] as InterpreterSpec),
 };

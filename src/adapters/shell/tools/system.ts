@@ -311,6 +311,48 @@ const systemPm: ToolRule = (command) => {
   return res(command, 'write', `${command.name} ${sub} changes installed packages`, { scope: 'host' });
 };
 
+const kafkaTopics: ToolRule = (command) => {
+  const texts = command.args.map((a) => a.text);
+  if (texts.includes('--delete')) return res(command, 'destructive', 'deletes a Kafka topic and its messages', { resource: 'kafka topic' });
+  if (texts.includes('--create') || texts.includes('--alter')) return res(command, 'write', 'creates or alters a Kafka topic', { resource: 'kafka topic' });
+  return res(command, 'read', 'lists or describes topics');
+};
+
+const kafkaGeneric: ToolRule = (command) => {
+  const texts = command.args.map((a) => a.text);
+  if (texts.includes('--delete') || texts.includes('--reset-offsets') && texts.includes('--execute')) return res(command, 'destructive', `${command.name} deletes or rewinds data`);
+  if (texts.some((t) => ['--create', '--alter', '--add-config', '--execute'].includes(t))) return res(command, 'write', `${command.name} changes configuration`);
+  return res(command, 'read', `${command.name} lists or describes`);
+};
+
+const scp: ToolRule = (command) => {
+  const ops = command.args.filter((a) => !a.text.startsWith('-'));
+  const dest = ops[ops.length - 1]?.text ?? '';
+  const h = /^(?:[^@/]+@)?([^:/]+):/.exec(dest)?.[1];
+  return res(command, 'write', 'copies files (may overwrite the destination)', { resource: dest, ...(h ? { targets: [{ type: 'host', hostname: h }] } : {}) });
+};
+
+const openssl: ToolRule = (command) => {
+  const texts = command.args.map((a) => a.text);
+  const outIdx = texts.findIndex((t) => t === '-out' || t === '-keyout');
+  if (outIdx >= 0) return res(command, 'write', 'openssl writes a file', { resource: texts[outIdx + 1] ?? 'file' });
+  if (['genrsa', 'genpkey', 'req', 'ca', 'x509'].includes(texts[0] ?? '') && !texts.includes('-noout') && texts[0] !== 'x509') return res(command, 'read', `openssl ${texts[0] ?? ''} prints its output`);
+  return res(command, 'read', `openssl ${texts[0] ?? ''} only reads or prints`);
+};
+
+const zfs: ToolRule = (command) => {
+  const [verb, ...rest] = command.args.filter((a) => !a.text.startsWith('-')).map((a) => a.text);
+  const target = rest[rest.length - 1] ?? '';
+  if (verb === 'destroy') {
+    if (command.name === 'zpool' || !target.includes('/') || command.args.some((a) => /^-[a-zA-Z]*[rR]/.test(a.text))) return res(command, 'catastrophic', `${command.name} destroy removes a pool or dataset tree`, { scope: 'disk', resource: target });
+    return res(command, target.includes('@') ? 'destructive' : 'catastrophic', `zfs destroy ${target}`, { scope: target.includes('@') ? 'resource' : 'disk', resource: target });
+  }
+  if (verb === 'rollback') return res(command, 'destructive', 'zfs rollback discards changes after the snapshot', { resource: target });
+  if (command.name === 'zpool' && (verb === 'labelclear' || verb === 'create' && command.args.some((a) => a.text === '-f'))) return res(command, 'catastrophic', `zpool ${verb} wipes disks`, { scope: 'disk' });
+  if (['list', 'get', 'status', 'iostat', 'history', 'diff', 'holds', 'events'].includes(verb ?? '')) return res(command, 'read', `${command.name} ${verb ?? ''}`);
+  return res(command, 'write', `${command.name} ${verb ?? ''}`, { resource: target });
+};
+
 /** System, network and build grammars by command name. */
 export const systemRules: ToolRuleTable = {
   curl,
@@ -331,6 +373,19 @@ export const systemRules: ToolRuleTable = {
   pkill: kill,
   killall5: kill,
   crontab,
+  'kafka-topics': kafkaTopics,
+  'kafka-topics.sh': kafkaTopics,
+  'kafka-configs': kafkaGeneric,
+  'kafka-configs.sh': kafkaGeneric,
+  'kafka-consumer-groups': kafkaGeneric,
+  'kafka-consumer-groups.sh': kafkaGeneric,
+  'kafka-delete-records': (command) => res(command, 'destructive', 'deletes Kafka records'),
+  'kafka-delete-records.sh': (command) => res(command, 'destructive', 'deletes Kafka records'),
+  scp,
+  sftp: (command) => res(command, 'unknown', 'an interactive or batch sftp session'),
+  openssl,
+  zfs,
+  zpool: zfs,
   iptables,
   ip6tables,
   'iptables-restore': (command) => res(command, 'write', 'replaces firewall rules', { scope: 'host', disruptive: true }),

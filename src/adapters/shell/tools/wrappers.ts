@@ -126,6 +126,7 @@ const shell: ToolRule = (command, context) => {
   }
   if (noExec) return readOnly(command, `${command.name} -n only checks syntax`);
   const operand = args[i];
+  if (operand && operand.text.startsWith('/dev/fd/')) return { ...unknownResult(command, `${command.name} runs the output of a process substitution`), obfuscated: true };
   if (operand && !readsStdin) return unknownResult(command, `runs the script file ${operand.text}, which is not visible here`);
   const stdin = stdinOf(context);
   if (typeof stdin === 'string') {
