@@ -4,6 +4,7 @@
  */
 import type { Action, FileAction, SqlDialect } from '../core/action.js';
 import { assessmentFromEffects, type Assessment, type Effect, type RiskClass } from '../core/assessment.js';
+import { judgeFileWrite } from './file-paths.js';
 import type { ClassifyContext, Classifier } from '../core/ports.js';
 import { McpClassifier, type McpServerMappings } from './mcp/mcp-classifier.js';
 import { ShellClassifier } from './shell/shell-classifier.js';
@@ -30,10 +31,6 @@ export async function createClassifier(options: CreateClassifierOptions = {}): P
   const shell = await ShellClassifier.create({ sql });
   return new CompositeClassifier({ shell, sql, ...(options.mcpMappings === undefined ? {} : { mcpMappings: options.mcpMappings }) });
 }
-
-/** Data-bearing files (RISK.md assumption 2): not in version control, so overwriting loses data. */
-const DATA_FILE = /(^|\/)(\.env[^/]*|[^/]*\.(db|sqlite\d?|sqlite-wal|dump|bak|csv|parquet|pem|key|p12|pfx|jks|log|tfstate)|id_(rsa|ed25519|ecdsa)[^/]*)$/i;
-const SYSTEM_DIR = /^\/(etc|usr|bin|sbin|lib|lib64|boot|var|srv|opt|root|sys|proc|dev)(\/|$)/;
 
 /** Routes actions to the classifier for their kind. Synchronous; never throws. */
 export class CompositeClassifier implements Classifier {
@@ -64,7 +61,7 @@ export class CompositeClassifier implements Classifier {
       case 'sql':
         return this.#classifySql(action.sql, action.dialect, action.database);
       case 'mcp':
-        return this.#mcp.classify(action);
+        return this.#mcp.classify(action, context);
       case 'file':
         return this.#classifyFile(action, context);
     }
@@ -87,27 +84,11 @@ export class CompositeClassifier implements Classifier {
       return { ...a, kind: 'file' };
     }
     const path = action.path;
-    const cwd = context.cwd;
-    const inData = DATA_FILE.test(path) || (context.dataPaths ?? []).some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
-    const outside = path.startsWith('~') || (path.startsWith('/') && (cwd === undefined || !(path === cwd || path.startsWith(`${cwd.replace(/\/$/, '')}/`))));
-    let risk: RiskClass = 'write';
-    let reason = 'edits a file inside the project, which version control can undo';
+    let risk: RiskClass = 'read';
+    let reason = 'reads a file';
     let reversible: boolean | null = true;
-    if (action.operation === 'read') {
-      risk = 'read';
-      reason = 'reads a file';
-    } else if (inData) {
-      risk = 'destructive';
-      reversible = false;
-      reason = 'overwrites a data-bearing file that is not in version control (RISK.md assumption 2)';
-    } else if (SYSTEM_DIR.test(path)) {
-      risk = 'destructive';
-      reversible = false;
-      reason = 'writes a system file outside any project';
-    } else if (outside) {
-      risk = 'destructive';
-      reversible = false;
-      reason = 'writes a file outside the project, where version control cannot undo it';
+    if (action.operation !== 'read') {
+      ({ risk, reason, reversible } = judgeFileWrite(path, context));
     }
     const effect: Effect = {
       verb: action.operation === 'read' ? 'read' : 'modify',

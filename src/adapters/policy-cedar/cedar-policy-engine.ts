@@ -16,13 +16,15 @@
  * policy and every erroring one, and the engine applies forbid-overrides-permit itself, with the
  * original effects. Policies are still parsed and validated as written.
  */
-import { preparsePolicySet, preparseSchema, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import { getCedarSDKVersion, preparsePolicySet, preparseSchema, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import { z } from 'zod';
 import { canonicalJson } from '../../core/canonical-json.js';
 import type { FiredPolicy, HoldRequirement } from '../../core/decision.js';
 import { AirlockError } from '../../core/errors.js';
 import type { Hasher, PolicyEngine, PolicyEvaluation, PolicyInput } from '../../core/ports.js';
 import { buildCedarRequest } from './cedar-request.js';
-import { compilePolicies, type CompiledPolicy, type PolicyFile } from './compile-policies.js';
+import { compilePolicies, essentialsOf, restoreCompiledPolicies, type CompiledPolicy, type PolicyFile } from './compile-policies.js';
+import type { PolicyCompileCache } from './policy-compile-cache.js';
 
 /** Options for {@link CedarPolicyEngine.create}. No file I/O happens inside: pass the texts. */
 export interface CedarPolicyEngineOptions {
@@ -33,7 +35,34 @@ export interface CedarPolicyEngineOptions {
   /** Policy files in order: the default pack first, then the user's. */
   readonly policies: readonly PolicyFile[];
   readonly hasher: Hasher;
+  /**
+   * Where compiled policy is kept between processes (normally a FilePolicyCompileCache in the data
+   * directory). Default: none, compile every time. With or without it the engine decides alike: an
+   * entry is keyed by the hash of the schema, the policy files, the Cedar SDK version and the
+   * cache format, and anything wrong with an entry makes it a miss. Security: an entry is trusted
+   * without validating it against the schema again, so the cache must be writable by Airlock alone.
+   */
+  readonly cache?: PolicyCompileCache;
 }
+
+/**
+ * Version of what the compile cache stores. Bump it whenever compilePolicies changes what it
+ * accepts or returns (new checks, new annotations, another CompiledPolicy shape): entries written
+ * by an older Airlock must not skip a check the newer one makes.
+ */
+const COMPILE_CACHE_FORMAT = 1;
+
+const compileCacheEntrySchema = z.object({
+  format: z.literal(COMPILE_CACHE_FORMAT),
+  key: z.string(),
+  policies: z.array(
+    z.object({
+      id: z.string().min(1),
+      effect: z.enum(['permit', 'forbid']),
+      annotations: z.record(z.string(), z.string()),
+    }),
+  ),
+});
 
 /** A policy as the engine knows it, for listings (`airlock policy list`) and coverage checks. */
 export interface PolicySummary {
@@ -73,11 +102,7 @@ export class CedarPolicyEngine implements PolicyEngine {
    * unknown attributes, type errors, misused annotations or duplicate ids.
    */
   static async create(options: CedarPolicyEngineOptions): Promise<CedarPolicyEngine> {
-    const compiled = compilePolicies({
-      schema: options.schema,
-      policies: options.policies,
-      ...(options.schemaName === undefined ? {} : { schemaName: options.schemaName }),
-    });
+    const compiled = options.cache === undefined ? compile(options) : compileWithCache(options, options.cache);
     const hash = options.hasher.sha256Hex(
       canonicalJson({ schema: options.schema, policies: options.policies.map((p) => ({ name: p.name, text: p.text })) }),
     );
@@ -193,6 +218,66 @@ export class CedarPolicyEngine implements PolicyEngine {
     }
     return { outcome: 'allow', policies: permits.map(fired), reasons: reasonsOf(permits), errors };
   }
+}
+
+function compile(options: CedarPolicyEngineOptions): CompiledPolicy[] {
+  return compilePolicies({
+    schema: options.schema,
+    policies: options.policies,
+    ...(options.schemaName === undefined ? {} : { schemaName: options.schemaName }),
+  });
+}
+
+/**
+ * compilePolicies through the cache: a valid entry for exactly these inputs skips it; otherwise
+ * compile (throwing BAD_POLICY as without a cache) and store the result. Cache failures of any
+ * kind, thrown or returned, only cost a compile.
+ */
+function compileWithCache(options: CedarPolicyEngineOptions, cache: PolicyCompileCache): CompiledPolicy[] {
+  const key = compileCacheKey(options);
+  let cached: string | null = null;
+  try {
+    cached = cache.read(key);
+  } catch {
+    cached = null;
+  }
+  if (cached !== null) {
+    const restored = restoreFromCache(cached, key, options.policies);
+    if (restored !== undefined) return restored;
+  }
+  const compiled = compile(options);
+  try {
+    cache.write(key, JSON.stringify({ format: COMPILE_CACHE_FORMAT, key, policies: compiled.map(essentialsOf) }));
+  } catch {
+    // a cache that cannot be written only means compiling again next time
+  }
+  return compiled;
+}
+
+/** SHA-256 over everything the compiled result depends on. */
+function compileCacheKey(options: CedarPolicyEngineOptions): string {
+  return options.hasher.sha256Hex(
+    canonicalJson({
+      format: COMPILE_CACHE_FORMAT,
+      cedarSdk: getCedarSDKVersion(),
+      schemaName: options.schemaName ?? null,
+      schema: options.schema,
+      policies: options.policies.map((p) => ({ name: p.name, text: p.text })),
+    }),
+  );
+}
+
+/** The compiled policies from a cache entry, or undefined when it is not valid JSON of the right shape for these files. */
+function restoreFromCache(text: string, key: string, policies: readonly PolicyFile[]): CompiledPolicy[] | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+  const entry = compileCacheEntrySchema.safeParse(json);
+  if (!entry.success || entry.data.key !== key) return undefined;
+  return restoreCompiledPolicies(policies, entry.data.policies);
 }
 
 /**

@@ -150,6 +150,71 @@ export function compilePolicies(options: CompilePoliciesOptions): CompiledPolicy
   return compiled;
 }
 
+/** What a compile cache keeps of one compiled policy: the facts that only Cedar's parser can give. */
+export interface CompiledPolicyEssentials {
+  readonly id: string;
+  readonly effect: 'permit' | 'forbid';
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** The part of a compiled policy a compile cache stores; the rest is derived again from the texts. */
+export function essentialsOf(policy: CompiledPolicy): CompiledPolicyEssentials {
+  return { id: policy.id, effect: policy.effect, annotations: policy.annotations };
+}
+
+/**
+ * Rebuilds what {@link compilePolicies} returned for these same files from the essentials it
+ * produced (as a compile cache stores them), without Cedar: texts, files, lines, order and the
+ * permit texts come from splitting the files again; ids, effects and `@hold` are checked against
+ * the texts and annotations as compilePolicies checks them. Returns undefined, never throws, when
+ * the essentials do not fit the files (a stale or corrupt cache entry): the caller then compiles.
+ * It does not re-validate against the schema: only pass essentials that compilePolicies produced
+ * for exactly these files and this schema (a cache keyed by their hash).
+ */
+export function restoreCompiledPolicies(
+  policies: readonly PolicyFile[],
+  essentials: readonly CompiledPolicyEssentials[],
+): CompiledPolicy[] | undefined {
+  const compiled: CompiledPolicy[] = [];
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  for (const file of policies) {
+    if (names.has(file.name)) return undefined;
+    names.add(file.name);
+    for (const segment of splitPolicyText(file.text)) {
+      const saved = essentials[compiled.length];
+      if (saved === undefined) return undefined;
+      const where = `${file.name}:${segment.line}`;
+      const problems: string[] = [];
+      const annotations: Record<string, string> = {};
+      for (const [key, value] of Object.entries(saved.annotations)) annotations[key] = value;
+      if (REQUIRED_VALUE_ANNOTATIONS.some((key) => annotations[key] === '')) return undefined;
+      const id = annotations['id'] ?? `${file.name}#${segment.index + 1}`;
+      if (saved.id !== id || ids.has(id)) return undefined;
+      ids.add(id);
+      const at = effectKeywordOffset(segment.text);
+      if (at < 0 || segment.text.slice(at, at + saved.effect.length) !== saved.effect) return undefined;
+      const hold = readHold(saved.effect, annotations, where, problems);
+      if (problems.length > 0) return undefined;
+      compiled.push({
+        id,
+        effect: saved.effect,
+        annotations,
+        ...(hold === undefined ? {} : { hold }),
+        file: file.name,
+        line: segment.line,
+        order: compiled.length,
+        text: segment.text,
+        permitText: saved.effect === 'permit' ? segment.text : flipToPermit(segment.text, at),
+      });
+    }
+  }
+  return compiled.length === essentials.length ? compiled : undefined;
+}
+
+/** Annotations that must carry a value (readAnnotations reports them when empty). */
+const REQUIRED_VALUE_ANNOTATIONS = ['hold', 'approvers', 'id', 'reason', 'advice'] as const;
+
 /**
  * The policy text with `forbid` replaced by `permit`, checked by parsing it again: the result must
  * be the same policy but for its effect. Text, not Cedar's JSON, because JSON numbers would round
@@ -159,10 +224,15 @@ function asPermit(text: string, json: PolicyJson): string | undefined {
   if (json.effect === 'permit') return text;
   const at = effectKeywordOffset(text);
   if (at < 0) return undefined;
-  const flipped = `${text.slice(0, at)}permit${text.slice(at + 'forbid'.length)}`;
+  const flipped = flipToPermit(text, at);
   const again = policyToJson(flipped);
   if (again.type === 'failure') return undefined;
   return canonicalJson(again.json) === canonicalJson({ ...json, effect: 'permit' }) ? flipped : undefined;
+}
+
+/** `text` with the `forbid` keyword at offset `at` replaced by `permit`. */
+function flipToPermit(text: string, at: number): string {
+  return `${text.slice(0, at)}permit${text.slice(at + 'forbid'.length)}`;
 }
 
 function readAnnotations(
@@ -173,7 +243,7 @@ function readAnnotations(
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw ?? {})) {
     if (value === null || value.trim() === '') {
-      if (key === 'hold' || key === 'approvers' || key === 'id' || key === 'reason' || key === 'advice') {
+      if ((REQUIRED_VALUE_ANNOTATIONS as readonly string[]).includes(key)) {
         problems.push(`${where}: @${key} needs a value, e.g. @${key}("…")`);
       }
       out[key] = '';

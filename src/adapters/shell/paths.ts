@@ -218,7 +218,7 @@ export function classifyPath(word: Word, options: { readonly cwd?: string; reado
   const top = /^(\$PWD|\$\(pwd\)|`pwd`|\$\(git rev-parse --show-toplevel\))(\/.*)?$/.exec(text);
   if (top) {
     const rest = normalisePath((top[2] ?? '').replace(/^\//, ''));
-    if (rest === '.' || rest === '*') return { cls: 'repository', path: text, why: 'the project toplevel' };
+    if (rest === '' || rest === '.' || rest === '*') return { cls: 'repository', path: text, why: 'the project toplevel' };
     if (!rest.includes('$') && !rest.includes('`')) return classifyPath({ text: rest, dynamic: false, glob: word.glob }, options);
   }
   if (text.startsWith('~/') || text.startsWith('$HOME/')) {

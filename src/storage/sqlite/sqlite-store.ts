@@ -1,10 +1,14 @@
 /**
- * The Store port on SQLite (better-sqlite3 through Kysely): the embedded default, one file, WAL,
+ * The Store port on SQLite (better-sqlite3): the embedded default, one file, WAL,
  * synchronous=FULL. Audit appends are one IMMEDIATE transaction, so appends from several
  * connections or processes on the same file are serialized and the chain never forks.
+ *
+ * Every `airlock` command is a new process, so start-up cost counts: the queries run as prepared
+ * better-sqlite3 statements, typed by hand against {@link SqliteSchema} (rows are still parsed with
+ * Zod), and Kysely, which costs about 100 ms to import, is loaded only to migrate a database that
+ * is not at the latest schema (docs/decisions/0003-store-hot-path.md).
  */
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import { z } from 'zod';
 import { GENESIS_HASH } from '../../core/audit-log.js';
 import { canonicalJson } from '../../core/canonical-json.js';
@@ -22,42 +26,58 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-/** The tables, as Kysely sees them. */
+/** The tables and their row types: what the statements below read and write, and what the migrations create. */
 export interface SqliteSchema {
   audit_log: AuditRow;
   agents: AgentRow;
 }
 
-/** Schema migrations, in order. Never edit a released one; add the next. */
-const MIGRATIONS: Readonly<Record<string, Migration>> = {
-  '0001_audit_and_agents': {
-    async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema
-        .createTable('audit_log')
-        .addColumn('seq', 'integer', (c) => c.primaryKey().notNull())
-        .addColumn('ts', 'text', (c) => c.notNull())
-        .addColumn('type', 'text', (c) => c.notNull())
-        .addColumn('payload', 'text', (c) => c.notNull())
-        .addColumn('prev_hash', 'text', (c) => c.notNull())
-        .addColumn('hash', 'text', (c) => c.notNull().unique())
-        .execute();
-      // Defence in depth: ordinary SQL cannot rewrite the log. Someone with the file can drop these,
-      // which is why verification rests on hashes and signed tree heads, not on the triggers.
-      await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`.execute(db);
-      await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`.execute(db);
-      await db.schema
-        .createTable('agents')
-        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
-        .addColumn('roles', 'text', (c) => c.notNull())
-        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('revoked_at', 'text')
-        .execute();
-    },
-  },
-};
+/**
+ * Names of the migrations in sqlite-migrations.ts, in order: a database that has applied exactly
+ * these is current, and opening it never loads Kysely. Add a migration's name here when adding it.
+ */
+const MIGRATION_NAMES = ['0001_audit_and_agents'] as const;
 
-const migrationProvider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
+/** The name of one schema migration (sqlite-migrations.ts must define exactly these). */
+export type SqliteMigrationName = (typeof MIGRATION_NAMES)[number];
+
+/** Every column of a table, listed in full: a compile error when a column is added to the row type and not here. */
+type Columns<Row> = readonly (keyof Row & string)[];
+function columns<Row>() {
+  return <const C extends Columns<Row>>(list: C & ([Exclude<keyof Row, C[number]>] extends [never] ? unknown : never)): string => list.join(', ');
+}
+const AUDIT_COLUMNS = columns<SqliteSchema['audit_log']>()(['seq', 'ts', 'type', 'payload', 'prev_hash', 'hash']);
+const AGENT_COLUMNS = columns<SqliteSchema['agents']>()(['id', 'roles', 'token_hash', 'created_at', 'revoked_at']);
+
+/**
+ * The statements, typed by hand: parameters in, and `unknown` rows out (every row is parsed with
+ * Zod in rows.ts before use). Named parameters are bound from objects typed by the row types.
+ */
+const SQL = {
+  auditHead: `SELECT ${AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1`,
+  // LIMIT -1 is SQLite's "no limit".
+  readAudit: `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq >= @fromSeq ORDER BY seq ASC LIMIT @limit`,
+  insertAudit: `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (@seq, @ts, @type, @payload, @prev_hash, @hash)`,
+  putAgent:
+    `INSERT INTO agents (${AGENT_COLUMNS}) VALUES (@id, @roles, @token_hash, @created_at, @revoked_at) ` +
+    'ON CONFLICT (id) DO UPDATE SET roles = excluded.roles, token_hash = excluded.token_hash, created_at = excluded.created_at, revoked_at = excluded.revoked_at',
+  agentByTokenHash: `SELECT ${AGENT_COLUMNS} FROM agents WHERE token_hash = @token_hash`,
+  listAgents: `SELECT ${AGENT_COLUMNS} FROM agents ORDER BY created_at ASC, id ASC`,
+  revokeAgent: 'UPDATE agents SET revoked_at = @revoked_at WHERE id = @id AND revoked_at IS NULL',
+  migrationTable: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'",
+  appliedMigrations: 'SELECT name FROM kysely_migration ORDER BY name',
+} as const;
+
+/** Parameters of each statement (none where absent). */
+interface Params {
+  readAudit: { readonly fromSeq: number; readonly limit: number };
+  insertAudit: SqliteSchema['audit_log'];
+  putAgent: SqliteSchema['agents'];
+  agentByTokenHash: Pick<SqliteSchema['agents'], 'token_hash'>;
+  revokeAgent: { readonly id: string; readonly revoked_at: string };
+}
+type StatementName = keyof typeof SQL;
+type Statement<N extends StatementName> = N extends keyof Params ? Database.Statement<[Params[N]], unknown> : Database.Statement<[], unknown>;
 
 const linkedEntrySchema = z.object({
   seq: z.number().int().positive(),
@@ -78,10 +98,13 @@ const readOptionsSchema = z.object({
  * `appendAudit` link callback are passed through unchanged, with nothing written.
  */
 export class SqliteStore implements Store {
-  readonly #db: Kysely<SqliteSchema>;
+  readonly #db: Database.Database;
+  readonly #statements = new Map<StatementName, Database.Statement>();
+  /** Set while Kysely migrates on this connection: other calls wait, so they cannot run inside its transaction. */
+  #migrating: Promise<void> | null = null;
   #closed = false;
 
-  private constructor(db: Kysely<SqliteSchema>) {
+  private constructor(db: Database.Database) {
     this.#db = db;
   }
 
@@ -98,22 +121,31 @@ export class SqliteStore implements Store {
       raw.pragma('synchronous = FULL');
       raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
       raw.pragma('foreign_keys = ON');
-      return new SqliteStore(new Kysely<SqliteSchema>({ dialect: new SqliteDialect({ database: raw }) }));
+      return new SqliteStore(raw);
     } catch (err) {
       raw?.close();
       throw storeFailure(NAME, `open ${options.path}`, err);
     }
   }
 
-  /** Creates or upgrades the schema (Kysely Migrator, in-code migrations). Idempotent; retried when another process migrates at the same moment. */
+  /**
+   * Creates or upgrades the schema. Idempotent. A database that has applied exactly the known
+   * migrations is left alone after one cheap query; otherwise Kysely's Migrator runs them (loaded on
+   * demand), retried when another process migrates at the same moment. A database migrated by a
+   * newer Airlock (unknown migrations) fails with STORE_FAILURE.
+   */
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.#db, provider: migrationProvider });
-    for (let attempt = 1; ; attempt++) {
-      const { error } = await migrator.migrateToLatest();
-      if (error === undefined) return;
-      if (attempt >= 5 || !isBusy(error)) throw storeFailure(NAME, 'migrate', error);
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-    }
+    // Check and start in one synchronous step, so that two concurrent calls never both migrate.
+    while (this.#migrating !== null) await this.#migrating;
+    if (this.#run('migrate', () => this.#isCurrent())) return;
+    const run = this.#migrateWithKysely().finally(() => {
+      this.#migrating = null;
+    });
+    this.#migrating = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    await run;
   }
 
   /**
@@ -122,29 +154,25 @@ export class SqliteStore implements Store {
    * `link` must extend the head (seq = head + 1, prevHash = head hash); otherwise INTERNAL.
    */
   async appendAudit(link: (head: AuditEntry | null) => AuditEntry): Promise<AuditEntry> {
+    while (this.#migrating !== null) await this.#migrating;
     const fromLink: { error?: unknown } = {};
     try {
-      return await this.#db.connection().execute(async (conn) => {
-        await sql`BEGIN IMMEDIATE`.execute(conn);
+      this.#checkOpen();
+      // Synchronous from BEGIN to COMMIT: nothing else on this connection runs in between.
+      const append = this.#db.transaction((): AuditEntry => {
+        const headRow = this.#statement('auditHead').get();
+        const head = headRow === undefined ? null : parseAuditRow(headRow, NAME, 'appendAudit');
+        let entry: AuditEntry;
         try {
-          const headRow = await conn.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
-          const head = headRow === undefined ? null : parseAuditRow(headRow, NAME, 'appendAudit');
-          let entry: AuditEntry;
-          try {
-            entry = link(head);
-          } catch (err) {
-            fromLink.error = err;
-            throw err;
-          }
-          const row = toAuditRow(entry, head);
-          await conn.insertInto('audit_log').values(row).execute();
-          await sql`COMMIT`.execute(conn);
-          return entry;
+          entry = link(head);
         } catch (err) {
-          await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+          fromLink.error = err;
           throw err;
         }
+        this.#statement('insertAudit').run(toAuditRow(entry, head));
+        return entry;
       });
+      return append.immediate();
     } catch (err) {
       if ('error' in fromLink && err === fromLink.error) throw err;
       throw storeFailure(NAME, 'appendAudit', err);
@@ -155,80 +183,123 @@ export class SqliteStore implements Store {
   async readAudit(options: { readonly fromSeq?: number; readonly limit?: number }): Promise<readonly AuditEntry[]> {
     const parsed = readOptionsSchema.safeParse(options);
     if (!parsed.success) throw new AirlockError({ code: 'BAD_INPUT', message: `${NAME}: readAudit: ${z.prettifyError(parsed.error)}` });
-    const { fromSeq = 1, limit } = parsed.data;
-    try {
-      let query = this.#db.selectFrom('audit_log').selectAll().where('seq', '>=', fromSeq).orderBy('seq', 'asc');
-      if (limit !== undefined) query = query.limit(limit);
-      const rows = await query.execute();
-      return rows.map((r) => parseAuditRow(r, NAME, 'readAudit'));
-    } catch (err) {
-      throw storeFailure(NAME, 'readAudit', err);
-    }
+    const { fromSeq = 1, limit = -1 } = parsed.data;
+    return this.#whenReady('readAudit', () =>
+      this.#statement('readAudit')
+        .all({ fromSeq, limit })
+        .map((r) => parseAuditRow(r, NAME, 'readAudit')),
+    );
   }
 
   /** The entry with the highest seq, or null for an empty log. */
   async auditHead(): Promise<AuditEntry | null> {
-    try {
-      const row = await this.#db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return this.#whenReady('auditHead', () => {
+      const row = this.#statement('auditHead').get();
       return row === undefined ? null : parseAuditRow(row, NAME, 'auditHead');
-    } catch (err) {
-      throw storeFailure(NAME, 'auditHead', err);
-    }
+    });
   }
 
   /** Inserts the agent, or replaces every field of the agent with the same id. BAD_INPUT for an invalid record. */
   async putAgent(agent: AgentRecord): Promise<void> {
     checkAgent(agent, NAME);
     const row: AgentRow = { id: agent.id, roles: JSON.stringify(agent.roles), token_hash: agent.tokenHash, created_at: agent.createdAt, revoked_at: agent.revokedAt };
-    try {
-      await this.#db
-        .insertInto('agents')
-        .values(row)
-        .onConflict((oc) => oc.column('id').doUpdateSet({ roles: row.roles, token_hash: row.token_hash, created_at: row.created_at, revoked_at: row.revoked_at }))
-        .execute();
-    } catch (err) {
-      throw storeFailure(NAME, 'putAgent', err);
-    }
+    await this.#whenReady('putAgent', () => this.#statement('putAgent').run(row));
   }
 
   /** The agent whose token hashes to `tokenHash`, revoked or not (callers check `revokedAt`), or null. */
   async getAgentByTokenHash(tokenHash: string): Promise<AgentRecord | null> {
-    try {
-      const row = await this.#db.selectFrom('agents').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return this.#whenReady('getAgentByTokenHash', () => {
+      const row = this.#statement('agentByTokenHash').get({ token_hash: tokenHash });
       return row === undefined ? null : parseAgentRow(row, NAME, 'getAgentByTokenHash');
-    } catch (err) {
-      throw storeFailure(NAME, 'getAgentByTokenHash', err);
-    }
+    });
   }
 
   /** Every agent, revoked ones included, by creation time then id. */
   async listAgents(): Promise<readonly AgentRecord[]> {
-    try {
-      const rows = await this.#db.selectFrom('agents').selectAll().orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
-      return rows.map((r) => parseAgentRow(r, NAME, 'listAgents'));
-    } catch (err) {
-      throw storeFailure(NAME, 'listAgents', err);
-    }
+    return this.#whenReady('listAgents', () =>
+      this.#statement('listAgents')
+        .all()
+        .map((r) => parseAgentRow(r, NAME, 'listAgents')),
+    );
   }
 
   /** Marks an active agent revoked at `at`. True when it was active; false when unknown or already revoked (the first time is kept). */
   async revokeAgent(id: string, at: string): Promise<boolean> {
-    try {
-      const result = await this.#db.updateTable('agents').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-      return result.numUpdatedRows > 0n;
-    } catch (err) {
-      throw storeFailure(NAME, 'revokeAgent', err);
-    }
+    return this.#whenReady('revokeAgent', () => this.#statement('revokeAgent').run({ id, revoked_at: at }).changes > 0);
   }
 
   /** Closes the database. Idempotent; later calls to other methods fail with STORE_FAILURE. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    while (this.#migrating !== null) await this.#migrating;
+    if (this.#closed) return;
     this.#closed = true;
+    this.#statements.clear();
     try {
-      await this.#db.destroy();
+      this.#db.close();
     } catch (err) {
       throw storeFailure(NAME, 'close', err);
+    }
+  }
+
+  /**
+   * Runs `fn` once no migration is in progress on this connection. The wait and the run are one
+   * synchronous step, so a migration cannot start in between; without a migration there is no wait.
+   */
+  async #whenReady<T>(op: string, fn: () => T): Promise<T> {
+    while (this.#migrating !== null) await this.#migrating;
+    return this.#run(op, fn);
+  }
+
+  /** Runs `fn` on the open database; any error becomes STORE_FAILURE naming `op` (AirlockErrors pass through). */
+  #run<T>(op: string, fn: () => T): T {
+    try {
+      this.#checkOpen();
+      return fn();
+    } catch (err) {
+      throw storeFailure(NAME, op, err);
+    }
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new Error('the store is closed');
+  }
+
+  /** The prepared statement, prepared on first use (the tables may not exist before `migrate`). */
+  #statement<N extends StatementName>(name: N): Statement<N> {
+    let statement = this.#statements.get(name);
+    if (statement === undefined) {
+      statement = this.#db.prepare(SQL[name]);
+      this.#statements.set(name, statement);
+    }
+    return statement as Statement<N>;
+  }
+
+  /** True when the database has applied exactly the known migrations, in a single read. */
+  #isCurrent(): boolean {
+    if (this.#statement('migrationTable').get() === undefined) return false;
+    const applied = this.#statement('appliedMigrations')
+      .all()
+      .map((r) => (r as { name?: unknown }).name);
+    return applied.length === MIGRATION_NAMES.length && MIGRATION_NAMES.every((name, i) => applied[i] === name);
+  }
+
+  async #migrateWithKysely(): Promise<void> {
+    let migrateSqliteToLatest: (typeof import('./sqlite-migrations.js'))['migrateSqliteToLatest'];
+    try {
+      ({ migrateSqliteToLatest } = await import('./sqlite-migrations.js'));
+    } catch (err) {
+      throw storeFailure(NAME, 'migrate', err);
+    }
+    for (let attempt = 1; ; attempt++) {
+      const { error } = await migrateSqliteToLatest(this.#db);
+      if (error === undefined) {
+        // Statements prepared before the schema changed are dropped; better-sqlite3 re-prepares on use anyway.
+        this.#statements.clear();
+        return;
+      }
+      if (attempt >= 5 || !isBusy(error)) throw storeFailure(NAME, 'migrate', error);
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     }
   }
 }
