@@ -3,7 +3,7 @@
  * exec, sh, audit, agents, init, bad config. Destructive probes only ever target files inside the
  * test's own temporary directory.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempWorkdir } from './support/run-cli.js';
@@ -192,6 +192,32 @@ describe('airlock audit', () => {
       expect(bad.stdout).toMatch(/entry 1/);
     } finally {
       w.cleanup();
+    }
+  });
+});
+
+describe('airlock audit verify --checkpoint', () => {
+  it('keeps the checkpoint where it is told, and catches a restored older copy of the log', async () => {
+    const w = tempWorkdir();
+    const elsewhere = tempWorkdir();
+    try {
+      const checkpoint = join(elsewhere.dir, 'airlock-checkpoint.json');
+      await runCli(['exec', '--', 'true'], { cwd: w.dir });
+      const db = join(w.dir, '.airlock', 'airlock.db');
+      const { copyFileSync } = await import('node:fs');
+      copyFileSync(db, join(elsewhere.dir, 'old.db'));
+      await runCli(['exec', '--', 'true'], { cwd: w.dir });
+      expect((await runCli(['audit', 'verify', '--checkpoint', checkpoint], { cwd: w.dir })).code).toBe(0);
+      expect(JSON.parse(readFileSync(checkpoint, 'utf8'))).toMatchObject({ size: 4 });
+      // Restore the older copy (2 entries): the chain alone is valid, the checkpoint is not.
+      for (const suffix of ['-wal', '-shm']) rmSync(db + suffix, { force: true });
+      copyFileSync(join(elsewhere.dir, 'old.db'), db);
+      const bad = await runCli(['audit', 'verify', '--checkpoint', checkpoint], { cwd: w.dir });
+      expect(bad.code).toBe(65);
+      expect(bad.stdout).toMatch(/TRUNCATED/);
+    } finally {
+      w.cleanup();
+      elsewhere.cleanup();
     }
   });
 });

@@ -3,7 +3,7 @@
  * checkpoint in the data directory, so the next verify also catches truncation and restored copies.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { signTreeHead, treeHeadSchema, verifyAudit, type TreeHead } from '../core/audit-log.js';
 import { AirlockError, ERROR_CODES } from '../core/errors.js';
 import type { AuditEntry } from '../core/ports.js';
@@ -38,8 +38,10 @@ function readCheckpoint(path: string): TreeHead | undefined {
 
 /** Verifies the whole log against its chain, Merkle root and the saved checkpoint. Exit 65 on any problem. */
 export async function auditVerify(airlock: Airlock, argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { json: { value: false } }, { command: 'audit verify' });
-  const checkpointPath = join(airlock.paths.dataDir, CHECKPOINT_FILE);
+  const args = parseArgs(argv, { json: { value: false }, checkpoint: { value: true } }, { command: 'audit verify' });
+  // Default next to the store; `--checkpoint FILE` keeps it where the gateway host cannot write.
+  const given = str(args, 'checkpoint');
+  const checkpointPath = given === undefined ? join(airlock.paths.dataDir, CHECKPOINT_FILE) : resolve(io.cwd, given);
   const checkpoint = readCheckpoint(checkpointPath);
   let entries: AuditEntry[];
   try {

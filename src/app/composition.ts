@@ -17,6 +17,7 @@ import { NodeHasher } from '../adapters/crypto/node-hasher.js';
 import { Ed25519Signer } from '../adapters/crypto/ed25519-signer.js';
 import { CedarPolicyEngine } from '../adapters/policy-cedar/cedar-policy-engine.js';
 import { loadPolicySources } from '../adapters/policy-cedar/load-policies.js';
+import { FilePolicyCompileCache } from '../adapters/policy-cedar/policy-compile-cache.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { UlidIds } from '../adapters/system/ulid-ids.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
@@ -102,7 +103,7 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
     schemaDir: paths.policyDir,
     extra: config.policies.paths.map((p) => (isAbsolute(p) ? p : resolve(configDir, p))),
   });
-  const [policy, classifier] = await Promise.all([CedarPolicyEngine.create({ ...sources, hasher }), createClassifier({ sqlParsers: options.eager ? 'eager' : 'on-demand' })]);
+  const [policy, classifier] = await Promise.all([CedarPolicyEngine.create({ ...sources, hasher, cache: new FilePolicyCompileCache(resolve(paths.dataDir, 'cache', 'policy')) }), createClassifier({ sqlParsers: options.eager ? 'eager' : 'on-demand' })]);
   const dbPath = isAbsolute(config.store.sqlite.path) ? config.store.sqlite.path : resolve(paths.dataDir, config.store.sqlite.path);
   const store = await SqliteStore.open({ path: dbPath });
   await store.migrate();
@@ -131,6 +132,9 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
           throw new AirlockError({ code: 'UNAUTHENTICATED', message: 'AIRLOCK_AGENT_TOKEN is not a valid agent token (unknown or revoked); create one with `airlock agents add NAME`' });
         }
         return { agent: { id: record.id, authenticated: true, ...extra }, roles: record.roles };
+      }
+      if (config.requireAgentToken) {
+        throw new AirlockError({ code: 'UNAUTHENTICATED', message: 'airlock.yaml sets requireAgentToken: give the agent its token in AIRLOCK_AGENT_TOKEN (create one with `airlock agents add NAME`)' });
       }
       return { agent: { id: claimedId, authenticated: false, ...extra }, roles: [] };
     },

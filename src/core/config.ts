@@ -110,6 +110,12 @@ export const airlockConfigSchema = z
     unresolved: z.enum(['protected', 'unprotected']).default('protected'),
     resources: z.array(resourceSchema).default([]),
     agents: z.array(agentSchema).default([]),
+    /**
+     * Refuse callers without a valid agent token (hooks, exec, sh, the API). Off by default so that
+     * a first run works; turn it on once every agent has a token, or an agent can shed its
+     * restricted role by dropping its token.
+     */
+    requireAgentToken: z.boolean().default(false),
     /** Path prefixes holding data that is not in version control (RISK.md assumption 2). */
     dataPaths: z.array(z.string()).default([]),
   })

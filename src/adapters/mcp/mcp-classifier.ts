@@ -16,6 +16,9 @@ import {
   type Scope,
   type Target,
 } from '../../core/assessment.js';
+import type { FilePathContext } from '../file-paths.js';
+import { judgeToolEffect, normaliseKey, type ToolFinding } from './tool-effect.js';
+import { analyseToolName } from './tool-name.js';
 
 const verbSchema = z.enum(['read', 'create', 'modify', 'delete', 'replace', 'execute']);
 const riskSchema = z.enum(['read', 'write', 'destructive', 'catastrophic']);
@@ -66,39 +69,19 @@ export interface McpClassifierOptions {
   readonly mappings?: McpServerMappings;
 }
 
-/** Tool names whose scope is a whole database, project, repository or environment (RISK.md catastrophic). */
-const CATASTROPHIC_TOOLS: Readonly<Record<string, { readonly scope: Scope; readonly why: string }>> = {
-  reset_branch: { scope: 'database', why: 'resets a database branch: every change on it is lost' },
-  delete_branch: { scope: 'database', why: 'deletes a database branch with all its data' },
-  delete_project: { scope: 'project', why: 'deletes a whole project' },
-  drop_database: { scope: 'database', why: 'drops a whole database' },
-  delete_database: { scope: 'database', why: 'deletes a whole database' },
-  drop_schema: { scope: 'database', why: 'drops a whole schema' },
-  delete_schema: { scope: 'database', why: 'deletes a whole schema' },
-  delete_repository: { scope: 'repository', why: 'deletes a whole repository' },
-  delete_repo: { scope: 'repository', why: 'deletes a whole repository' },
-  delete_cluster: { scope: 'cluster', why: 'deletes a whole cluster' },
-  delete_namespace: { scope: 'namespace', why: 'deletes a whole namespace' },
-  delete_environment: { scope: 'project', why: 'deletes a whole environment' },
-  delete_account: { scope: 'account', why: 'deletes a whole account' },
-  delete_organization: { scope: 'account', why: 'deletes a whole organization' },
-  delete_bucket: { scope: 'all', why: 'deletes a whole bucket and every object in it' },
-};
-
-const READ_WORDS = new Set(['get', 'list', 'read', 'search', 'describe', 'show', 'view', 'fetch', 'find', 'count']);
-const CREATE_WORDS = new Set(['create', 'add', 'post', 'send', 'insert', 'upload', 'comment', 'publish']);
-const MODIFY_WORDS = new Set(['update', 'write', 'edit', 'set', 'put', 'patch', 'rename', 'move', 'assign', 'deploy', 'apply']);
-const DISRUPT_WORDS = new Set(['restart', 'stop', 'reboot', 'scale', 'pause']);
-const DELETE_WORDS = new Set(['delete', 'remove', 'drop', 'destroy', 'purge', 'truncate', 'wipe', 'erase', 'terminate']);
-const REPLACE_WORDS = new Set(['reset', 'overwrite', 'replace', 'restore']);
-const EXECUTE_WORDS = new Set(['execute', 'exec', 'run', 'call', 'invoke', 'eval']);
-
 /** Argument names that hold SQL when their value looks like SQL. */
 const SQL_ARGS = ['sql', 'query', 'statement', 'statements'];
-/** Argument names that hold a shell command. */
-const SHELL_ARGS = ['command', 'cmd'];
+/** Argument names (normalised to snake case) that hold a whole shell command line. */
+const SHELL_ARGS = ['command', 'cmd', 'cli_command', 'shell_command', 'command_line', 'cmdline', 'script', 'bash_command'];
+/** True for an argument that holds a shell command: one of {@link SHELL_ARGS} or any `*_command` but `sub_command`. */
+function isShellArg(key: string): boolean {
+  const n = normaliseKey(key);
+  return SHELL_ARGS.includes(n) || (n.endsWith('_command') && n !== 'sub_command' && n !== 'subcommand');
+}
 /** Argument names that hold a filesystem path. */
-const PATH_ARGS = ['path', 'file_path', 'filePath', 'filename', 'file', 'directory', 'dir'];
+const PATH_ARGS = ['path', 'file_path', 'filePath', 'filename', 'file', 'directory', 'dir', 'source', 'destination'];
+/** Tool verbs whose `query` argument is a search string, never SQL. */
+const SEARCH_VERBS: ReadonlySet<string> = new Set(['search', 'find', 'lookup', 'grep', 'browse']);
 /** Argument names that hold a database name. */
 const DATABASE_ARGS = ['database', 'db', 'dbname', 'database_name', 'databaseName'];
 /** Argument names that name the resource acted on, in order of preference. */
@@ -124,15 +107,6 @@ const SQL_START =
 /** True when the text starts like a SQL statement (after leading comments). */
 export function looksLikeSql(text: string): boolean {
   return SQL_START.test(text);
-}
-
-/** `deleteBranch`, `delete-branch`, `Delete Branch` → `delete_branch`. */
-function normaliseToolName(tool: string): string {
-  return tool
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .toLowerCase();
 }
 
 function riskForVerb(verb: EffectVerb): RiskClass {
@@ -162,30 +136,12 @@ function scopeFor(risk: RiskClass): Scope {
   return 'resource';
 }
 
-interface NameFinding {
-  readonly verb: EffectVerb;
-  readonly risk: RiskClass;
-  readonly scope: Scope;
-  readonly disruptive: boolean;
-  readonly why: string;
-}
-
-/** What the tool's name alone says, or null when it says nothing recognisable. */
-function findingFromName(tool: string): NameFinding | null {
-  const name = normaliseToolName(tool);
-  const catastrophic = CATASTROPHIC_TOOLS[name];
-  if (catastrophic) {
-    return { verb: name.startsWith('reset') ? 'replace' : 'delete', risk: 'catastrophic', scope: catastrophic.scope, disruptive: false, why: `tool name: ${catastrophic.why}` };
-  }
-  const first = name.split('_')[0] ?? '';
-  if (DELETE_WORDS.has(first)) return { verb: 'delete', risk: 'destructive', scope: 'resource', disruptive: false, why: `tool name starts with "${first}": deletes state` };
-  if (REPLACE_WORDS.has(first)) return { verb: 'replace', risk: 'destructive', scope: 'resource', disruptive: false, why: `tool name starts with "${first}": replaces existing state` };
-  if (DISRUPT_WORDS.has(first)) return { verb: 'modify', risk: 'write', scope: 'resource', disruptive: true, why: `tool name starts with "${first}": disrupts availability, keeps state` };
-  if (CREATE_WORDS.has(first)) return { verb: 'create', risk: 'write', scope: 'resource', disruptive: false, why: `tool name starts with "${first}": creates state` };
-  if (MODIFY_WORDS.has(first)) return { verb: 'modify', risk: 'write', scope: 'resource', disruptive: false, why: `tool name starts with "${first}": changes state` };
-  if (READ_WORDS.has(first)) return { verb: 'read', risk: 'read', scope: 'none', disruptive: false, why: `tool name starts with "${first}": reads only` };
-  if (EXECUTE_WORDS.has(first)) return { verb: 'execute', risk: 'unknown', scope: 'unknown', disruptive: false, why: `tool name starts with "${first}": runs something the name does not describe` };
-  return null;
+/** Quotes a path for the shell, keeping a leading `~/` unquoted so that it still means home. */
+function quotePath(path: string): string {
+  const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  if (path === '~') return '~';
+  if (path.startsWith('~/')) return `~/${q(path.slice(2))}`;
+  return q(path);
 }
 
 function stringArg(args: Readonly<Record<string, unknown>>, key: string): string | undefined {
@@ -214,10 +170,13 @@ function errorText(err: unknown): string {
 /**
  * Classifies MCP tool calls. Synchronous and total: `classify` never throws; anything it cannot judge
  * (an unrecognised tool, a failing nested classifier, odd arguments) is reported as `unknown` with a
- * reason. Security note: server annotations are hints from a server that may be hostile; a
- * `readOnlyHint` only ever turns an otherwise unrecognisable tool into a read, never lowers what the
- * name, the mapping or the arguments revealed, while `destructiveHint: true` raises the tool's effect
- * to at least destructive.
+ * reason. The tool's own effect comes from its name read by rules (verb words anywhere in the name,
+ * the object acted on, scope words in the name and in kind-like arguments, path arguments judged by
+ * the file rules); text the arguments carry for another system goes to the shell or SQL classifier.
+ * Security note: server annotations are hints from a server that may be hostile; a `readOnlyHint`
+ * only ever turns an otherwise unrecognisable tool into a read, never lowers what the name, the
+ * mapping or the arguments revealed, while `destructiveHint: true` raises the tool's effect to at
+ * least destructive.
  */
 export class McpClassifier {
   private readonly shell: (command: string) => Assessment;
@@ -230,10 +189,13 @@ export class McpClassifier {
     this.mappings = options.mappings ?? {};
   }
 
-  /** Classifies one MCP tool call. Kind is always `mcp`; never throws. */
-  classify(action: McpAction): Assessment {
+  /**
+   * Classifies one MCP tool call. Kind is always `mcp`; never throws. `context` (optional) gives the
+   * project root and the inventory's data paths, used to judge path arguments of writing tools.
+   */
+  classify(action: McpAction, context: FilePathContext = {}): Assessment {
     try {
-      return this.classifyUnsafe(action);
+      return this.classifyUnsafe(action, context);
     } catch (err) {
       const server = typeof action?.server === 'string' ? action.server : 'unknown';
       const tool = typeof action?.tool === 'string' ? action.tool : 'unknown';
@@ -256,8 +218,9 @@ export class McpClassifier {
     }
   }
 
-  private classifyUnsafe(action: McpAction): Assessment {
+  private classifyUnsafe(action: McpAction, context: FilePathContext): Assessment {
     const { server, tool } = action;
+    if (typeof server !== 'string' || typeof tool !== 'string') throw new Error('server and tool must be strings');
     const args: Readonly<Record<string, unknown>> =
       action.arguments !== null && typeof action.arguments === 'object' && !Array.isArray(action.arguments) ? action.arguments : {};
     const mapping = Object.prototype.hasOwnProperty.call(this.mappings, server)
@@ -269,6 +232,8 @@ export class McpClassifier {
     const targets: Target[] = [{ type: 'mcp', server }];
     const argEffects: Effect[] = [];
     let obfuscated = false;
+    const name = analyseToolName(server, tool);
+    const searchTool = name.verbs.some((v) => SEARCH_VERBS.has(v));
 
     // Resource named by the arguments, for the effect text.
     const resourceKey = mapping?.resourceArgument ?? RESOURCE_ARGS.find((k) => stringArg(args, k) !== undefined);
@@ -312,6 +277,11 @@ export class McpClassifier {
       const text = stringArg(args, key);
       if (text === undefined) continue;
       if (mapping?.sqlArgument === undefined && !looksLikeSql(text)) continue;
+      // A search tool's query is a search string: data for the search, like grep's pattern (RISK.md rule 1).
+      if (key === 'query' && searchTool && mapping?.sqlArgument === undefined) {
+        reasons.push('argument "query" of a search tool is a search string (data), not SQL');
+        continue;
+      }
       const dialect: SqlDialect = mapping?.dialect ?? 'unknown';
       reasons.push(`argument "${key}" holds SQL (${dialect}); classified as SQL`);
       try {
@@ -320,7 +290,7 @@ export class McpClassifier {
         failed('SQL', key, err);
       }
     }
-    const shellKeys = mapping?.shellArgument !== undefined ? [mapping.shellArgument] : SHELL_ARGS;
+    const shellKeys = mapping?.shellArgument !== undefined ? [mapping.shellArgument] : Object.keys(args).filter(isShellArg);
     for (const key of shellKeys) {
       const text = commandArg(args, key);
       if (text === undefined) continue;
@@ -343,12 +313,32 @@ export class McpClassifier {
       if (db !== undefined && db.length > 0) targets.push({ type: 'database', database: db });
     }
 
-    // The tool's own effect: mapping first, then the name, then the annotations.
-    const fromName = findingFromName(tool);
+    // The tool's own effect: mapping first, then the name read by rules, then the annotations.
+    const deletePath = (path: string, recursive: boolean): ToolFinding => {
+      const command = `rm ${recursive ? '-rf' : '-f'} -- ${quotePath(path)}`;
+      try {
+        const sub = this.shell(command);
+        targets.push(...sub.targets);
+        const worst = sub.effects.find((e) => e.risk === sub.risk);
+        return {
+          verb: 'delete',
+          risk: sub.risk,
+          scope: sub.blastRadius.scope === 'none' ? 'resource' : sub.blastRadius.scope,
+          disruptive: sub.disruptive,
+          reversible: worst?.reversible ?? reversibleFor(sub.risk),
+          why: `deletes ${path}, judged as \`${command}\`: ${worst?.reason ?? sub.risk}`,
+        };
+      } catch (err) {
+        reasons.push(`shell classifier failed on the path "${path}": ${errorText(err)}`);
+        return { verb: 'delete', risk: 'unknown', scope: 'unknown', disruptive: false, why: `could not judge deleting ${path}` };
+      }
+    };
+    const fromName = judgeToolEffect({ server, name, args, context, deletePath });
     let verb: EffectVerb;
     let risk: RiskClass;
     let scope: Scope;
     let disruptive = false;
+    let reversible: boolean | null | undefined;
     let why: string;
     if (mapping !== undefined && (mapping.verb !== undefined || mapping.risk !== undefined)) {
       verb = mapping.verb ?? fromName?.verb ?? 'execute';
@@ -359,6 +349,7 @@ export class McpClassifier {
       reasons.push(why);
     } else if (fromName !== null) {
       ({ verb, risk, scope, disruptive, why } = fromName);
+      reversible = fromName.reversible;
     } else {
       verb = 'execute';
       risk = 'unknown';
@@ -366,16 +357,18 @@ export class McpClassifier {
       why = 'tool is not mapped and its name is not recognisable';
     }
     const annotations = action.annotations;
-    if (risk === 'unknown' && annotations?.readOnlyHint === true && annotations.destructiveHint !== true) {
+    if (risk === 'unknown' && verb !== 'delete' && annotations?.readOnlyHint === true && annotations.destructiveHint !== true) {
       verb = 'read';
       risk = 'read';
       scope = 'none';
+      reversible = undefined;
       why = 'server annotates the tool readOnlyHint (an untrusted hint, used only because nothing else was known)';
       reasons.push(why);
     }
     if (annotations?.destructiveHint === true && risk !== 'catastrophic') {
       if (risk !== 'destructive') reasons.push('server annotates the tool destructiveHint: raised to destructive');
       risk = worseRisk(risk, 'destructive');
+      reversible = undefined;
       if (verb === 'read' || verb === 'create' || verb === 'execute') verb = 'delete';
       if (scope === 'none' || scope === 'unknown') scope = 'resource';
       why = `${why}; server declares destructiveHint`;
@@ -383,9 +376,9 @@ export class McpClassifier {
 
     const effects: Effect[] = [];
     // A tool that is only a conduit (execute_sql, run_command) is explained by its arguments.
-    const conduit = risk === 'unknown' && argEffects.length > 0;
+    const conduit = risk === 'unknown' && verb === 'execute' && argEffects.length > 0;
     if (!conduit) {
-      effects.push({ verb, resource, scope, reversible: reversibleFor(risk), risk, disruptive, reason: why });
+      effects.push({ verb, resource, scope, reversible: reversible !== undefined ? reversible : reversibleFor(risk), risk, disruptive, reason: why });
     }
     effects.push(...argEffects);
     if (risk === 'unknown' && !conduit) reasons.push(`${server}/${tool}: ${why}; not judged safe`);

@@ -145,6 +145,41 @@ describe('cloudRules', () => {
     expect(run(cloudRules, 'az group delete -n rg').result.targets?.[0]).toEqual({ type: 'azure', resourceGroup: 'rg' });
   });
 
+  // Copying an object to "-" streams it to stdout: nothing is written anywhere.
+  it.each([
+    ['aws s3 cp s3://b/logs/app.log -', 'read'],
+    ['aws --region eu-west-1 s3 cp s3://b/k - --quiet', 'read'],
+    ['gsutil cp gs://b/o -', 'read'],
+    ['gcloud storage cp gs://b/o -', 'read'],
+    ['gcloud storage cat gs://b/o', 'read'],
+    // look-alikes that still write
+    ['aws s3 cp - s3://b/k', 'write'],
+    ['aws s3 cp s3://b/k ./k', 'write'],
+    ['aws s3 cp s3://b/prefix - --recursive', 'write'],
+    ['aws s3 mv s3://b/k -', 'write'],
+    ['gsutil cp - gs://b/o', 'write'],
+  ] as const)('copy to stdout: %s → %s', (line, risk) => {
+    expect(run(cloudRules, line).risk).toBe(risk);
+  });
+
+  // `help` as the operand of an operation prints its manual; `help` as an option value or a
+  // resource name is just a name.
+  it.each([
+    ['aws cloudformation delete-stack help', 'read'],
+    ['aws ec2 terminate-instances help', 'read'],
+    ['aws --profile prod rds delete-db-instance help', 'read'],
+    ['aws s3 rb help', 'read'],
+    ['gcloud sql instances help', 'read'],
+    ['az group help', 'read'],
+    // look-alikes
+    ['aws cloudformation delete-stack --stack-name help', 'catastrophic'],
+    ['aws s3 rm s3://b/help', 'destructive'],
+    ['gcloud compute instances delete help --zone z', 'destructive'],
+    ['gcloud sql instances delete help', 'catastrophic'],
+  ] as const)('help operand: %s → %s', (line, risk) => {
+    expect(run(cloudRules, line).risk).toBe(risk);
+  });
+
   it('classifies SQL sent through bq query and rds-data', () => {
     const ctx = recordingContext();
     run(cloudRules, 'bq query --use_legacy_sql=false "DELETE FROM d.t WHERE true"', {}, ctx);

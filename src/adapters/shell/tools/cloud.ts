@@ -51,7 +51,7 @@ function countOf(values: readonly string[]): number {
 
 /** Judgement by verb prefix, shared by aws (`delete-table`), gcloud and az (`delete`). */
 function byVerb(op: string): Judgement | undefined {
-  if (/^(describe|list|get|head|lookup|search|scan|query|batch-get|select|validate|estimate|check|preview|simulate|filter|tail|show|wait|help|ls|read|print|download|view|test-dns|what-if|export-template|version|info)(-|$)/.test(op)) {
+  if (/^(describe|list|get|head|lookup|search|scan|query|batch-get|select|validate|estimate|check|preview|simulate|filter|tail|show|wait|help|ls|cat|read|print|download|view|test-dns|what-if|export-template|version|info)(-|$)/.test(op)) {
     return j('read', 'read', 'none', `${op} only reads`);
   }
   if (/^(stop|reboot|restart|reset|deallocate|suspend|hibernate|failover|drain)(-|$)/.test(op)) {
@@ -135,6 +135,7 @@ function awsS3(op: string, p: ParsedArgs, operands: readonly Word[]): Judgement 
         }
         return { ...j('destructive', 'delete', 'selection', `sync --delete removes files at ${dest} that are missing from the source`), resource: dest };
       }
+      if (op === 'cp' && dest === '-' && !flagOn(p, 'recursive')) return { ...j('read', 'read', 'none', 's3 cp to "-" streams the object to stdout'), resource: paths[0] ?? '?' };
       return { ...j('write', op === 'mv' ? 'modify' : 'create', flagOn(p, 'recursive') || op === 'sync' ? 'selection' : 'resource', `s3 ${op} copies objects`), resource: dest };
     }
     case 'mb':
@@ -308,7 +309,9 @@ function awsRule(command: SimpleCommand, context: ToolContext): ToolResult {
   const service = p.positionals[0]?.text ?? '';
   const op = p.positionals[1]?.text ?? '';
   const resource = `${service} ${op}`.trim();
-  if (isHelp(p) || op === 'help' || service === '' || service === 'help' || op === 'wait' || service === '--version') {
+  // `aws <service> <operation> help`: every operation takes `help` as its only operand and prints its manual.
+  const operationHelp = p.positionals.length === 3 && p.positionals[2]!.text === 'help' && !p.positionals[2]!.dynamic;
+  if (isHelp(p) || op === 'help' || operationHelp || service === '' || service === 'help' || op === 'wait' || service === '--version') {
     return toResult(command, 'aws', targets, resource || 'aws', j('read', 'read', 'none', 'aws help or usage'));
   }
   if (p.positionals[0]!.dynamic || p.positionals[1]?.dynamic) return toResult(command, 'aws', targets, resource, j('unknown', 'execute', 'unknown', `aws ${resource}: service or operation unknown until run time`));
@@ -458,6 +461,7 @@ function gcloudRule(command: SimpleCommand, context: ToolContext): ToolResult {
   }
   if (groups === 'storage' || groups === 'alpha storage') {
     if (verb === 'rm') return out(storageRm(operands, flagOn(p, 'recursive')));
+    if (verb === 'cp' && operands.length === 2 && operands[1]!.text === '-') return out(j('read', 'read', 'none', 'storage cp to "-" streams the object to stdout'));
     if (verb === 'rsync' && flagOn(p, 'delete-unmatched-destination-objects')) return out(rsyncDelete(operands[0], operands[1]?.text ?? '?'));
   }
   if (groups === 'storage buckets' && verb === 'delete') return out(j('destructive', 'delete', 'resource', 'deletes an (empty) bucket'));
@@ -529,6 +533,8 @@ function gsutilRule(command: SimpleCommand, context: ToolContext): ToolResult {
       if (flagOn(p, 'd')) return out(rsyncDelete(operands[0], operands[1]?.text ?? '?'));
       return out(j('write', 'create', 'selection', 'rsync copies objects'));
     case 'cp':
+      if (operands.length === 2 && operands[1]!.text === '-') return out(j('read', 'read', 'none', 'gsutil cp to "-" streams the object to stdout'));
+      return out(j('write', 'modify', 'resource', 'gsutil cp copies objects'));
     case 'mv':
     case 'mb':
     case 'compose':

@@ -90,6 +90,58 @@ function out(targets: readonly Target[], effects: readonly Effect[], reasons?: r
   return result('terraform', effects, targets, reasons);
 }
 
+/**
+ * Resource types that are a whole data store, cluster or filesystem: replacing one destroys it with
+ * everything it holds (RISK.md "replacing the production DB"; the resource's name never matters).
+ * Matched against the normalised type: `aws_db_instance`, or a Pulumi token such as
+ * `aws:rds/instance:Instance` read as `aws_rds_instance`.
+ */
+const WHOLE_STORE_TYPE = new RegExp(
+  '(^|_)(' +
+    [
+      'db_instance', 'rds_instance', 'rds_cluster', 'rds_global_cluster', 'docdb_cluster', 'neptune_cluster', 'redshift_cluster',
+      'elasticache_cluster', 'elasticache_replication_group', 'memorydb_cluster', 'opensearch_domain', 'elasticsearch_domain',
+      'sql_database_instance', 'sql_database', 'spanner_instance', 'spanner_database', 'bigtable_instance', 'redis_instance',
+      'redis_cache', 'alloydb_cluster', 'firestore_database', 'bigquery_dataset', 'cosmosdb_account',
+      '(postgresql|mysql|mariadb|mssql)(_flexible)?_(server|database)', 'sql_server', 'efs_file_system', 'filestore_instance',
+      's3_bucket', 'storage_bucket', 'storage_account', 'eks_cluster', 'container_cluster', 'kubernetes_cluster',
+      'route53_zone', 'dns_managed_zone', 'dns_zone', 'backup_vault',
+    ].join('|') +
+    ')$',
+);
+
+/** The resource type of a terraform address (`module.db.aws_db_instance.main[0]`) or a Pulumi URN, normalised. */
+export function resourceTypeOf(address: string): string | undefined {
+  const text = address.trim().replace(/^"|"$/g, '');
+  if (text.startsWith('urn:pulumi:')) {
+    const fields = text.split('::');
+    const token = fields[2]?.split('$').pop();
+    if (token === undefined) return undefined;
+    const m = /^([\w-]+):([\w-]+)(?:\/[\w-]+)?:(\w+)$/.exec(token);
+    if (!m) return undefined;
+    const snake = m[3]!.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+    return `${m[1]!.toLowerCase()}_${m[2]!.toLowerCase()}_${snake}`.replace(/-/g, '_');
+  }
+  const segments = text.replace(/\[[^\]]*\]/g, '').split('.');
+  while (segments[0] === 'module' && segments.length > 2) segments.splice(0, 2);
+  if (segments[0] === 'data' || segments.length < 2) return undefined;
+  return segments[0]!.toLowerCase();
+}
+
+/** True when replacing this address destroys a whole data store, cluster or filesystem. */
+export function replacesWholeStore(address: string): boolean {
+  const type = resourceTypeOf(address);
+  return type !== undefined && WHOLE_STORE_TYPE.test(type);
+}
+
+function replaceJudgement(replace: readonly string[], flag: string): TfJudgement {
+  const whole = replace.filter(replacesWholeStore);
+  if (whole.length > 0) {
+    return { risk: 'catastrophic', verb: 'replace', scope: 'database', reason: `${flag} destroys and recreates ${whole.join(', ')}: a whole data store, cluster or filesystem and everything in it`, resource: replace.join(', ') };
+  }
+  return { risk: 'destructive', verb: 'replace', scope: 'resource', reason: `${flag} destroys and recreates ${replace.join(', ')}`, resource: replace.join(', ') };
+}
+
 /** Shared judgement of a terraform-family subcommand once flags are known. */
 interface TfJudgement {
   readonly risk: RiskClass;
@@ -140,7 +192,7 @@ function judgeTerraform(sub: string, p: ParsedArgs, operands: readonly Word[], u
       }
       if (flagOn(p, 'refresh-only')) return { risk: 'write', verb: 'modify', scope: 'project', reason: 'apply -refresh-only updates state only', resource: 'state' };
       const replace = flagValues(p, 'replace');
-      if (replace.length > 0) return { risk: 'destructive', verb: 'replace', scope: 'resource', reason: `-replace destroys and recreates ${replace.join(', ')}`, resource: replace.join(', ') };
+      if (replace.length > 0) return replaceJudgement(replace, '-replace');
       if (unattended) return { risk: 'destructive', verb: 'modify', scope: targeted ? 'selection' : 'project', reason: `${tool} apply without a reviewed plan and without a prompt (auto-approve)`, resource: what };
       return { risk: 'write', verb: 'modify', scope: targeted ? 'selection' : 'project', reason: `${tool} apply prompts for approval after showing the plan`, resource: what };
     }
@@ -297,7 +349,10 @@ function pulumiRule(command: SimpleCommand, context: ToolContext): ToolResult {
     case 'update': {
       if (flagOn(p, 'preview-only')) return mk('read', 'read', stackName, 'none', 'preview only');
       const replace = [...flagValues(p, 'replace'), ...flagValues(p, 'target-replace')];
-      if (replace.length > 0) return mk('destructive', 'replace', replace.join(', '), 'resource', '--replace destroys and recreates resources');
+      if (replace.length > 0) {
+        const r = replaceJudgement(replace, '--replace');
+        return mk(r.risk, r.verb, r.resource, r.scope, r.reason);
+      }
       if (flagValue(p, 'plan') !== undefined) return mk('write', 'modify', stackName, 'project', 'applies a saved plan');
       if (yes) return mk('destructive', 'modify', stackName, targets.length > 0 ? 'selection' : 'project', 'pulumi up --yes applies without a reviewed preview');
       return mk('write', 'modify', stackName, targets.length > 0 ? 'selection' : 'project', 'pulumi up shows a preview and asks for confirmation');

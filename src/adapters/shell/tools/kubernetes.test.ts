@@ -73,6 +73,11 @@ const cases: ReadonlyArray<readonly [string, RiskClass]> = [
   ['kubectl replace --force -f deploy.yaml', 'destructive'],
   ['kubectl delete -f deploy.yaml', 'destructive'],
   ['kubectl delete -k components/redis', 'destructive'],
+  // look-alikes of an environment overlay: a component or one manifest inside an environment
+  ['kubectl delete -k overlays/staging/redis', 'destructive'],
+  ['kubectl delete -f overlays/staging/redis.yaml', 'destructive'],
+  ['kubectl delete -k base', 'destructive'],
+  ['kubectl delete -f staging.yaml', 'destructive'],
   ['kubectl drain node-1 --force', 'destructive'],
   ['kubectl delete node node-1', 'destructive'],
   ['helm uninstall api -n prod', 'destructive'],
@@ -96,6 +101,11 @@ const cases: ReadonlyArray<readonly [string, RiskClass]> = [
   ['kubectl delete pv --all', 'catastrophic'],
   ['kubectl delete -k overlays/prod', 'catastrophic'],
   ['kubectl delete -f k8s/overlays/production/', 'catastrophic'],
+  // an environment overlay is the whole environment, whatever its name (RISK.md assumption 5)
+  ['kubectl delete -k overlays/staging', 'catastrophic'],
+  ['kubectl delete -k deploy/overlays/dev/', 'catastrophic'],
+  ['kubectl -n web delete -k environments/qa', 'catastrophic'],
+  ['kubectl delete -f envs/preview-42/', 'catastrophic'],
   ['kubectl apply --prune --all -f /dev/null', 'catastrophic'],
   ['kubeadm reset -f', 'catastrophic'],
   ['flux uninstall', 'catastrophic'],

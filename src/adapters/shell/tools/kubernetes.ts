@@ -146,6 +146,18 @@ function isDryRun(p: ParsedArgs): boolean {
 
 const PROD_PATH = /(^|\/)(prod|production|prd)(\/|$|\.ya?ml$)/i;
 
+/**
+ * True for a directory that is a whole environment: a kustomize overlay or environment folder
+ * (`overlays/staging`, `k8s/environments/dev/`), whatever the environment is called (RISK.md
+ * assumption 5). A single manifest file inside one (`overlays/staging/redis.yaml`) is a component.
+ */
+function environmentDir(path: string): boolean {
+  if (/\.(ya?ml|json)$/i.test(path)) return false;
+  const segments = path.replace(/\/+$/, '').split('/').filter((s) => s !== '' && s !== '.');
+  const parent = segments[segments.length - 2];
+  return parent !== undefined && /^(overlays?|environments?|envs?|stages)$/i.test(parent);
+}
+
 function k8s(
   command: SimpleCommand,
   p: ParsedArgs,
@@ -297,8 +309,9 @@ function kubectlDelete(command: SimpleCommand, p: ParsedArgs, context: ToolConte
   if (fileArgs.length > 0 || kustomize.length > 0) {
     const paths = [...fileArgs, ...kustomize];
     const prod = paths.some((f) => PROD_PATH.test(f) && (kustomize.includes(f) || /overlays?|environments?|envs?\//i.test(f)));
-    if (prod) {
-      effects.push(effect(command, 'delete', files(p), 'namespace', 'catastrophic', 'deletes everything in a prod environment overlay'));
+    const environment = paths.some(environmentDir);
+    if (prod || environment) {
+      effects.push(effect(command, 'delete', files(p), 'namespace', 'catastrophic', 'deletes everything in an environment overlay (the whole environment)'));
     } else if (paths.some((f) => f === '-' || f === '/dev/stdin')) {
       effects.push(effect(command, 'delete', 'manifest from stdin', 'unknown', 'destructive', 'deletes the resources of a manifest read from stdin'));
     } else {
