@@ -54,12 +54,17 @@ export function judgeFileWrite(path: string, context: FilePathContext = {}): Fil
   const inData =
     DATA_FILE.test(path) || (context.dataPaths ?? []).some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
   if (inData) {
-    return { risk: 'destructive', reversible: false, reason: 'overwrites a data-bearing file that is not in version control (RISK.md assumption 2)' };
+    return {
+      risk: 'destructive',
+      reversible: false,
+      reason: 'overwrites a data-bearing file that is not in version control (RISK.md assumption 2)',
+    };
   }
   // A project may live under /srv or /opt: inside the known project root, a system-looking prefix is not a system file.
   const root = context.cwd?.replace(/\/+$/, '');
   const insideRoot = root !== undefined && root !== '' && path.startsWith(`${root}/`);
-  if (SYSTEM_DIR.test(path) && !insideRoot) return { risk: 'destructive', reversible: false, reason: 'writes a system file outside any project' };
+  if (SYSTEM_DIR.test(path) && !insideRoot)
+    return { risk: 'destructive', reversible: false, reason: 'writes a system file outside any project' };
   if (outsideProject(path, context.cwd)) {
     return { risk: 'destructive', reversible: false, reason: 'writes a file outside the project, where version control cannot undo it' };
   }

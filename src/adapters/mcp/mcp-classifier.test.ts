@@ -12,7 +12,7 @@ function fixed(risk: RiskClass, kind: 'shell' | 'sql', extra: Partial<Assessment
         verb: risk === 'read' ? 'read' : 'delete',
         resource: `${kind} stand-in`,
         scope: risk === 'catastrophic' ? 'database' : 'resource',
-        reversible: risk === 'read' ? true : false,
+        reversible: risk === 'read',
         risk,
         disruptive: false,
         reason: `stand-in ${kind} classifier says ${risk}`,
@@ -28,14 +28,10 @@ interface Calls {
   sql: Array<[string, SqlDialect]>;
 }
 
-function classifier(
-  options: {
-    shell?: RiskClass;
-    sql?: RiskClass;
-    mappings?: unknown;
-    throwing?: boolean;
-  } = {},
-): { c: McpClassifier; calls: Calls } {
+function classifier(options: { shell?: RiskClass; sql?: RiskClass; mappings?: unknown; throwing?: boolean } = {}): {
+  c: McpClassifier;
+  calls: Calls;
+} {
   const calls: Calls = { shell: [], sql: [] };
   const c = new McpClassifier({
     shell: (command) => {
@@ -276,7 +272,22 @@ describe('McpClassifier: operator mappings', () => {
 
 type Row = readonly [server: string, tool: string, args: Record<string, unknown>, risk: RiskClass, disruptive?: boolean];
 
-function expectRow(c: McpClassifier, [server, tool, args, risk, disruptive = false]: Row): void {
+/** One `it` per row: the call's class and its disruption flag. */
+function table(make: () => McpClassifier, rows: readonly Row[]): void {
+  for (const [server, tool, args, risk, disruptive = false] of rows) {
+    it(`${server}/${tool} ${JSON.stringify(args)} → ${risk}${disruptive ? ' (disruptive)' : ''}`, () =>
+      expectRow(make(), server, tool, args, risk, disruptive));
+  }
+}
+
+function expectRow(
+  c: McpClassifier,
+  server: string,
+  tool: string,
+  args: Record<string, unknown>,
+  risk: RiskClass,
+  disruptive = false,
+): void {
   const a = c.classify(call(server, tool, args));
   expect(a.risk, `${server}/${tool} ${JSON.stringify(args)}`).toBe(risk);
   expect(a.disruptive, `${server}/${tool} disruptive`).toBe(disruptive);
@@ -285,49 +296,52 @@ function expectRow(c: McpClassifier, [server, tool, args, risk, disruptive = fal
 
 describe('McpClassifier: verbs anywhere in the name', () => {
   const { c } = classifier();
-  it.each<Row>([
-    // a server-name or API prefix is dropped: slack_, API-, kubectl_, git_
-    ['slack', 'slack_get_channel_history', { channel_id: 'C1' }, 'read'],
-    ['slack', 'slack_post_message', { channel_id: 'C1', text: 'next: kubectl delete ns x' }, 'write'],
-    ['notion', 'API-post-search', { query: 'incident runbook' }, 'read'],
-    ['notion', 'API-post-database-query', { database_id: 'd1' }, 'read'],
-    ['notion', 'API-post-page', { parent: { page_id: 'p' } }, 'write'],
-    ['notion', 'API-patch-page', { page_id: 'p' }, 'write'],
-    ['notion', 'API-delete-a-block', { block_id: 'b' }, 'destructive'],
-    ['git', 'git_status', { repo_path: '.' }, 'read'],
-    ['git', 'git_log', { repo_path: '.', max_count: 10 }, 'read'],
-    ['git', 'git_diff_unstaged', { repo_path: '.' }, 'read'],
-    ['git', 'git_commit', { repo_path: '.', message: 'fix: rm -rf cache handling' }, 'write'],
-    ['git', 'git_create_branch', { repo_path: '.', branch_name: 'feature/x' }, 'write'],
-    ['git', 'git_add', { repo_path: '.', files: ['a.ts'] }, 'write'],
-    ['mcp-server-kubernetes', 'kubectl_get', { resourceType: 'pods', namespace: 'web' }, 'read'],
-    ['mcp-server-kubernetes', 'kubectl_logs', { name: 'api-1' }, 'read'],
-    // object-first names: the verb comes last
-    ['kubernetes', 'pods_log', { name: 'api-1', namespace: 'web' }, 'read'],
-    ['kubernetes', 'pods_list_in_namespace', { namespace: 'web' }, 'read'],
-    ['kubernetes', 'pods_top', {}, 'read'],
-    ['kubernetes', 'resources_create_or_update', { resource: 'kind: ConfigMap\nmetadata:\n  name: c\n' }, 'write'],
-    ['kubernetes', 'helm_install', { chart: 'bitnami/redis', name: 'redis' }, 'write'],
-    ['github', 'push_files', { owner: 'a', repo: 'r', branch: 'f', files: [], message: 'm' }, 'write'],
-    ['github', 'merge_pull_request', { owner: 'a', repo: 'r', pullNumber: 4 }, 'write'],
-    ['mongodb', 'find', { database: 'app', collection: 'users', filter: {} }, 'read'],
-    ['filesystem', 'directory_tree', { path: 'src' }, 'read'],
-    ['linear', 'archive_issue', { id: 'ENG-1' }, 'write'],
-    ['stripe', 'cancel_subscription', { subscription: 'sub_1' }, 'write'],
-    ['desktop-commander', 'kill_process', { pid: 42 }, 'write', true],
-    // look-alikes: a verb-first name keeps its first verb even when a later word is also a verb
-    ['github', 'get_commit', { owner: 'a', repo: 'r', sha: 'abc' }, 'read'],
-    ['github', 'list_commits', { owner: 'a', repo: 'r' }, 'read'],
-    ['gitlab', 'get_merge_request', { project_id: '1', merge_request_iid: 2 }, 'read'],
-    ['github', 'list_tags', { owner: 'a', repo: 'r' }, 'read'],
-    ['x', 'list_deleted_items', {}, 'read'],
-    // still unrecognisable: unknown, never read
-    ['acme-ops', 'sync_state', { target: 'billing' }, 'unknown'],
-    ['acme-ops', 'process_batch', { batch_id: 42 }, 'unknown'],
-    ['acme-ops', 'run', { job: 'nightly' }, 'unknown'],
-    ['playwright', 'browser_click', { element: 'Delete account' }, 'unknown'],
-    ['ci', 'workflow_run_logs', { run_id: 1 }, 'unknown'],
-  ])('%s/%s → %s', (...row) => expectRow(c, row));
+  table(
+    () => c,
+    [
+      // a server-name or API prefix is dropped: slack_, API-, kubectl_, git_
+      ['slack', 'slack_get_channel_history', { channel_id: 'C1' }, 'read'],
+      ['slack', 'slack_post_message', { channel_id: 'C1', text: 'next: kubectl delete ns x' }, 'write'],
+      ['notion', 'API-post-search', { query: 'incident runbook' }, 'read'],
+      ['notion', 'API-post-database-query', { database_id: 'd1' }, 'read'],
+      ['notion', 'API-post-page', { parent: { page_id: 'p' } }, 'write'],
+      ['notion', 'API-patch-page', { page_id: 'p' }, 'write'],
+      ['notion', 'API-delete-a-block', { block_id: 'b' }, 'destructive'],
+      ['git', 'git_status', { repo_path: '.' }, 'read'],
+      ['git', 'git_log', { repo_path: '.', max_count: 10 }, 'read'],
+      ['git', 'git_diff_unstaged', { repo_path: '.' }, 'read'],
+      ['git', 'git_commit', { repo_path: '.', message: 'fix: rm -rf cache handling' }, 'write'],
+      ['git', 'git_create_branch', { repo_path: '.', branch_name: 'feature/x' }, 'write'],
+      ['git', 'git_add', { repo_path: '.', files: ['a.ts'] }, 'write'],
+      ['mcp-server-kubernetes', 'kubectl_get', { resourceType: 'pods', namespace: 'web' }, 'read'],
+      ['mcp-server-kubernetes', 'kubectl_logs', { name: 'api-1' }, 'read'],
+      // object-first names: the verb comes last
+      ['kubernetes', 'pods_log', { name: 'api-1', namespace: 'web' }, 'read'],
+      ['kubernetes', 'pods_list_in_namespace', { namespace: 'web' }, 'read'],
+      ['kubernetes', 'pods_top', {}, 'read'],
+      ['kubernetes', 'resources_create_or_update', { resource: 'kind: ConfigMap\nmetadata:\n  name: c\n' }, 'write'],
+      ['kubernetes', 'helm_install', { chart: 'bitnami/redis', name: 'redis' }, 'write'],
+      ['github', 'push_files', { owner: 'a', repo: 'r', branch: 'f', files: [], message: 'm' }, 'write'],
+      ['github', 'merge_pull_request', { owner: 'a', repo: 'r', pullNumber: 4 }, 'write'],
+      ['mongodb', 'find', { database: 'app', collection: 'users', filter: {} }, 'read'],
+      ['filesystem', 'directory_tree', { path: 'src' }, 'read'],
+      ['linear', 'archive_issue', { id: 'ENG-1' }, 'write'],
+      ['stripe', 'cancel_subscription', { subscription: 'sub_1' }, 'write'],
+      ['desktop-commander', 'kill_process', { pid: 42 }, 'write', true],
+      // look-alikes: a verb-first name keeps its first verb even when a later word is also a verb
+      ['github', 'get_commit', { owner: 'a', repo: 'r', sha: 'abc' }, 'read'],
+      ['github', 'list_commits', { owner: 'a', repo: 'r' }, 'read'],
+      ['gitlab', 'get_merge_request', { project_id: '1', merge_request_iid: 2 }, 'read'],
+      ['github', 'list_tags', { owner: 'a', repo: 'r' }, 'read'],
+      ['x', 'list_deleted_items', {}, 'read'],
+      // still unrecognisable: unknown, never read
+      ['acme-ops', 'sync_state', { target: 'billing' }, 'unknown'],
+      ['acme-ops', 'process_batch', { batch_id: 42 }, 'unknown'],
+      ['acme-ops', 'run', { job: 'nightly' }, 'unknown'],
+      ['playwright', 'browser_click', { element: 'Delete account' }, 'unknown'],
+      ['ci', 'workflow_run_logs', { run_id: 1 }, 'unknown'],
+    ],
+  );
 
   it('a delete-like word anywhere raises the class, whatever comes first', () => {
     expect(c.classify(call('x', 'get_or_delete_item', { name: 'a' })).risk).toBe('destructive');
@@ -337,47 +351,65 @@ describe('McpClassifier: verbs anywhere in the name', () => {
 
 describe('McpClassifier: scope from the name and the arguments', () => {
   const { c } = classifier();
-  it.each<Row>([
-    // kind-like arguments name the resource when the name does not
-    ['kubernetes', 'resources_delete', { apiVersion: 'v1', kind: 'Namespace', name: 'payments' }, 'catastrophic'],
-    ['kubernetes', 'resources_delete', { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', namespace: 'web' }, 'destructive'],
-    ['kubernetes', 'resources_delete', { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'x' }, 'catastrophic'],
-    ['kubernetes', 'resources_delete', { apiVersion: 'v1', kind: 'Pod', name: 'api-1', namespace: 'web' }, 'write', true],
-    ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'namespace', name: 'staging' }, 'catastrophic'],
-    ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'ns', name: 'staging' }, 'catastrophic'],
-    ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'deployment', name: 'api', namespace: 'web' }, 'destructive'],
-    ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'pvc', namespace: 'db', labelSelector: 'app=postgres' }, 'destructive'],
-    ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'deployment', namespace: 'web', labelSelector: 'env=staging' }, 'catastrophic'],
-    ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'deployment', name: 'api', allNamespaces: true }, 'catastrophic'],
-    ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'service', namespace: 'web', all: true }, 'catastrophic'],
-    ['mcp-server-kubernetes', 'kubectl_delete', { manifest: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n' }, 'catastrophic'],
-    // pods are recreated by their controllers (RISK.md assumption 4)
-    ['kubernetes', 'pods_delete', { name: 'api-7d9f8c6b5-xk2pq', namespace: 'web' }, 'write', true],
-    ['k8s', 'destroy_pod', { name: 'api-1' }, 'write', true],
-    ['k8s', 'delete_pod_in_namespace', { name: 'api-1', namespace: 'web' }, 'write', true],
-    ['kubernetes', 'pods_delete', { name: 'api-1', namespace: 'web', force: true }, 'destructive'],
-    ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'pods', namespace: 'web', labelSelector: 'app=api' }, 'destructive'],
-    ['k8s', 'delete_pods', { namespace: 'web' }, 'destructive'],
-    // helm releases, databases, repositories, buckets
-    ['kubernetes', 'helm_uninstall', { name: 'redis', namespace: 'cache' }, 'destructive'],
-    ['mongodb', 'drop-database', { database: 'app' }, 'catastrophic'],
-    ['mongodb', 'drop-collection', { database: 'app', collection: 'sessions' }, 'destructive'],
-    ['github', 'delete_repository', { owner: 'a', repo: 'r' }, 'catastrophic'],
-    ['s3', 'delete_bucket', { bucket: 'b' }, 'catastrophic'],
-    ['cloudflare', 'kv_namespace_delete', { namespace_id: 'n' }, 'catastrophic'],
-    // a branch is a database branch, unless the tool is about git (remote branch delete)
-    ['supabase', 'delete_branch', { branch_id: 'br_1' }, 'catastrophic'],
-    ['github', 'delete_branch', { owner: 'a', repo: 'r', branch: 'feature/x' }, 'destructive'],
-    // look-alikes: the head noun decides, not a container word before it or after a preposition
-    ['k8s', 'delete_cluster_role', { name: 'viewer' }, 'destructive'],
-    ['s3', 'delete_bucket_policy', { bucket: 'b' }, 'destructive'],
-    ['admin', 'remove_user_from_project', { user: 'u1', project: 'p' }, 'destructive'],
-    ['github', 'remove_label', { owner: 'a', repo: 'r', issue_number: 1, label: 'bug' }, 'write'],
-    ['neon', 'create_project', { name: 'p' }, 'write'],
-    ['x', 'clear_cache', {}, 'write'],
-    ['x', 'reset_password', { user: 'u1' }, 'write'],
-    ['x', 'delete_all_issues', {}, 'catastrophic'],
-  ])('%s/%s %j → %s', (...row) => expectRow(c, row));
+  table(
+    () => c,
+    [
+      // kind-like arguments name the resource when the name does not
+      ['kubernetes', 'resources_delete', { apiVersion: 'v1', kind: 'Namespace', name: 'payments' }, 'catastrophic'],
+      ['kubernetes', 'resources_delete', { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', namespace: 'web' }, 'destructive'],
+      [
+        'kubernetes',
+        'resources_delete',
+        { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'x' },
+        'catastrophic',
+      ],
+      ['kubernetes', 'resources_delete', { apiVersion: 'v1', kind: 'Pod', name: 'api-1', namespace: 'web' }, 'write', true],
+      ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'namespace', name: 'staging' }, 'catastrophic'],
+      ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'ns', name: 'staging' }, 'catastrophic'],
+      ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'deployment', name: 'api', namespace: 'web' }, 'destructive'],
+      ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'pvc', namespace: 'db', labelSelector: 'app=postgres' }, 'destructive'],
+      [
+        'mcp-server-kubernetes',
+        'kubectl_delete',
+        { resourceType: 'deployment', namespace: 'web', labelSelector: 'env=staging' },
+        'catastrophic',
+      ],
+      ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'deployment', name: 'api', allNamespaces: true }, 'catastrophic'],
+      ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'service', namespace: 'web', all: true }, 'catastrophic'],
+      [
+        'mcp-server-kubernetes',
+        'kubectl_delete',
+        { manifest: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n' },
+        'catastrophic',
+      ],
+      // pods are recreated by their controllers (RISK.md assumption 4)
+      ['kubernetes', 'pods_delete', { name: 'api-7d9f8c6b5-xk2pq', namespace: 'web' }, 'write', true],
+      ['k8s', 'destroy_pod', { name: 'api-1' }, 'write', true],
+      ['k8s', 'delete_pod_in_namespace', { name: 'api-1', namespace: 'web' }, 'write', true],
+      ['kubernetes', 'pods_delete', { name: 'api-1', namespace: 'web', force: true }, 'destructive'],
+      ['mcp-server-kubernetes', 'kubectl_delete', { resourceType: 'pods', namespace: 'web', labelSelector: 'app=api' }, 'destructive'],
+      ['k8s', 'delete_pods', { namespace: 'web' }, 'destructive'],
+      // helm releases, databases, repositories, buckets
+      ['kubernetes', 'helm_uninstall', { name: 'redis', namespace: 'cache' }, 'destructive'],
+      ['mongodb', 'drop-database', { database: 'app' }, 'catastrophic'],
+      ['mongodb', 'drop-collection', { database: 'app', collection: 'sessions' }, 'destructive'],
+      ['github', 'delete_repository', { owner: 'a', repo: 'r' }, 'catastrophic'],
+      ['s3', 'delete_bucket', { bucket: 'b' }, 'catastrophic'],
+      ['cloudflare', 'kv_namespace_delete', { namespace_id: 'n' }, 'catastrophic'],
+      // a branch is a database branch, unless the tool is about git (remote branch delete)
+      ['supabase', 'delete_branch', { branch_id: 'br_1' }, 'catastrophic'],
+      ['github', 'delete_branch', { owner: 'a', repo: 'r', branch: 'feature/x' }, 'destructive'],
+      // look-alikes: the head noun decides, not a container word before it or after a preposition
+      ['k8s', 'delete_cluster_role', { name: 'viewer' }, 'destructive'],
+      ['s3', 'delete_bucket_policy', { bucket: 'b' }, 'destructive'],
+      ['admin', 'remove_user_from_project', { user: 'u1', project: 'p' }, 'destructive'],
+      ['github', 'remove_label', { owner: 'a', repo: 'r', issue_number: 1, label: 'bug' }, 'write'],
+      ['neon', 'create_project', { name: 'p' }, 'write'],
+      ['x', 'clear_cache', {}, 'write'],
+      ['x', 'reset_password', { user: 'u1' }, 'write'],
+      ['x', 'delete_all_issues', {}, 'catastrophic'],
+    ],
+  );
 
   it('reports the container a catastrophic deletion hits', () => {
     const a = c.classify(call('kubernetes', 'resources_delete', { kind: 'Namespace', name: 'payments' }));
@@ -388,76 +420,98 @@ describe('McpClassifier: scope from the name and the arguments', () => {
 
 describe('McpClassifier: availability', () => {
   const { c } = classifier();
-  it.each<Row>([
-    ['mcp-server-kubernetes', 'kubectl_scale', { name: 'worker', replicas: 0, resourceType: 'deployment' }, 'write', true],
-    ['mcp-server-kubernetes', 'kubectl_rollout', { subCommand: 'restart', resourceType: 'deployment', name: 'api' }, 'write', true],
-    ['mcp-server-kubernetes', 'kubectl_rollout', { subCommand: 'undo', resourceType: 'deployment', name: 'api' }, 'write', true],
-    ['mcp-server-kubernetes', 'kubectl_rollout', { subCommand: 'status', resourceType: 'deployment', name: 'api' }, 'read'],
-    ['mcp-server-kubernetes', 'kubectl_rollout', { resourceType: 'deployment', name: 'api' }, 'write', true],
-    ['mcp-server-kubernetes', 'node_management', { operation: 'cordon', nodeName: 'n1' }, 'write', true],
-    ['mcp-server-kubernetes', 'node_management', { operation: 'drain', nodeName: 'n1', force: true }, 'destructive'],
-    ['k8s', 'uncordon_node', { name: 'n1' }, 'write'],
-    ['supabase', 'pause_project', { project_id: 'p' }, 'write', true],
-    ['helm', 'rollback_release', { name: 'api', revision: 3 }, 'write', true],
-  ])('%s/%s %j → %s', (...row) => expectRow(c, row));
+  table(
+    () => c,
+    [
+      ['mcp-server-kubernetes', 'kubectl_scale', { name: 'worker', replicas: 0, resourceType: 'deployment' }, 'write', true],
+      ['mcp-server-kubernetes', 'kubectl_rollout', { subCommand: 'restart', resourceType: 'deployment', name: 'api' }, 'write', true],
+      ['mcp-server-kubernetes', 'kubectl_rollout', { subCommand: 'undo', resourceType: 'deployment', name: 'api' }, 'write', true],
+      ['mcp-server-kubernetes', 'kubectl_rollout', { subCommand: 'status', resourceType: 'deployment', name: 'api' }, 'read'],
+      ['mcp-server-kubernetes', 'kubectl_rollout', { resourceType: 'deployment', name: 'api' }, 'write', true],
+      ['mcp-server-kubernetes', 'node_management', { operation: 'cordon', nodeName: 'n1' }, 'write', true],
+      ['mcp-server-kubernetes', 'node_management', { operation: 'drain', nodeName: 'n1', force: true }, 'destructive'],
+      ['k8s', 'uncordon_node', { name: 'n1' }, 'write'],
+      ['supabase', 'pause_project', { project_id: 'p' }, 'write', true],
+      ['helm', 'rollback_release', { name: 'api', revision: 3 }, 'write', true],
+    ],
+  );
 });
 
 describe('McpClassifier: records by key', () => {
   const { c } = classifier();
-  it.each<Row>([
-    ['redis', 'delete', { key: 'session:8f2a' }, 'write'],
-    ['redis', 'delete', { keys: ['session:1', 'session:2'] }, 'write'],
-    ['redis', 'delete', { key: 'session:*' }, 'destructive'],
-    ['dynamodb', 'delete_item', { table_name: 'users', key: { id: { S: '42' } } }, 'write'],
-    ['dynamodb', 'delete_table', { table_name: 'sessions' }, 'destructive'],
-    ['mongodb', 'delete-many', { database: 'app', collection: 'events', filter: {} }, 'destructive'],
-    ['mongodb', 'delete-many', { database: 'app', collection: 'events', filter: { _id: { $in: ['a', 'b'] } } }, 'write'],
-    ['mongodb', 'delete-many', { database: 'app', collection: 'events', filter: { ts: { $lt: '2024-01-01' } } }, 'destructive'],
-    ['mongodb', 'delete-one', { database: 'app', collection: 'events', filter: { status: 'stale' } }, 'write'],
-    ['mongodb', 'update-many', { database: 'app', collection: 'users', filter: { _id: 'u1' }, update: { $set: { plan: 'pro' } } }, 'write'],
-    ['mongodb', 'update-many', { database: 'app', collection: 'users', filter: {}, update: { $set: { plan: 'pro' } } }, 'destructive'],
-    ['mongodb', 'aggregate', { database: 'app', collection: 'users', pipeline: [{ $match: {} }] }, 'read'],
-    ['mongodb', 'aggregate', { database: 'app', collection: 'users', pipeline: [{ $out: 'users' }] }, 'destructive'],
-    ['stripe', 'delete_customer', { customer: 'cus_1' }, 'destructive'],
-    // an HTTP method argument names the operation of a generic request tool
-    ['api', 'http_request', { method: 'DELETE', url: '/v1/users/42' }, 'destructive'],
-    ['api', 'http_request', { method: 'GET', url: '/v1/users/42' }, 'read'],
-  ])('%s/%s %j → %s', (...row) => expectRow(c, row));
+  table(
+    () => c,
+    [
+      ['redis', 'delete', { key: 'session:8f2a' }, 'write'],
+      ['redis', 'delete', { keys: ['session:1', 'session:2'] }, 'write'],
+      ['redis', 'delete', { key: 'session:*' }, 'destructive'],
+      ['dynamodb', 'delete_item', { table_name: 'users', key: { id: { S: '42' } } }, 'write'],
+      ['dynamodb', 'delete_table', { table_name: 'sessions' }, 'destructive'],
+      ['mongodb', 'delete-many', { database: 'app', collection: 'events', filter: {} }, 'destructive'],
+      ['mongodb', 'delete-many', { database: 'app', collection: 'events', filter: { _id: { $in: ['a', 'b'] } } }, 'write'],
+      ['mongodb', 'delete-many', { database: 'app', collection: 'events', filter: { ts: { $lt: '2024-01-01' } } }, 'destructive'],
+      ['mongodb', 'delete-one', { database: 'app', collection: 'events', filter: { status: 'stale' } }, 'write'],
+      [
+        'mongodb',
+        'update-many',
+        { database: 'app', collection: 'users', filter: { _id: 'u1' }, update: { $set: { plan: 'pro' } } },
+        'write',
+      ],
+      ['mongodb', 'update-many', { database: 'app', collection: 'users', filter: {}, update: { $set: { plan: 'pro' } } }, 'destructive'],
+      ['mongodb', 'aggregate', { database: 'app', collection: 'users', pipeline: [{ $match: {} }] }, 'read'],
+      ['mongodb', 'aggregate', { database: 'app', collection: 'users', pipeline: [{ $out: 'users' }] }, 'destructive'],
+      ['stripe', 'delete_customer', { customer: 'cus_1' }, 'destructive'],
+      // an HTTP method argument names the operation of a generic request tool
+      ['api', 'http_request', { method: 'DELETE', url: '/v1/users/42' }, 'destructive'],
+      ['api', 'http_request', { method: 'GET', url: '/v1/users/42' }, 'read'],
+    ],
+  );
 });
 
 describe('McpClassifier: git', () => {
   const { c } = classifier();
-  it.each<Row>([
-    ['git', 'git_reset', { repo_path: '.' }, 'write'],
-    ['git', 'git_reset', { repo_path: '.', mode: 'soft' }, 'write'],
-    ['git', 'git_reset', { repo_path: '.', mode: 'hard' }, 'destructive'],
-    ['git', 'git_reset', { repo_path: '.', hard: true }, 'destructive'],
-    ['git', 'git_checkout', { repo_path: '.', branch_name: 'main' }, 'write'],
-    ['github', 'push_files', { owner: 'a', repo: 'r', branch: 'main', files: [], force: true }, 'destructive'],
-    ['git', 'git_push', { repo_path: '.', force: false }, 'write'],
-    // a GitHub delete_file is a commit: history keeps the file, whatever its extension
-    ['github', 'delete_file', { owner: 'a', repo: 'r', path: 'src/legacy.ts', branch: 'main' }, 'write'],
-    ['github', 'delete_file', { owner: 'a', repo: 'r', path: 'fixtures/customers.csv', branch: 'main' }, 'write'],
-    ['github', 'create_or_update_file', { owner: 'a', repo: 'r', path: '.env.example', content: 'X=1' }, 'write'],
-    // look-alike: reset outside git wipes what it names
-    ['supabase', 'reset_branch', { branch_id: 'br_1' }, 'catastrophic'],
-  ])('%s/%s %j → %s', (...row) => expectRow(c, row));
+  table(
+    () => c,
+    [
+      ['git', 'git_reset', { repo_path: '.' }, 'write'],
+      ['git', 'git_reset', { repo_path: '.', mode: 'soft' }, 'write'],
+      ['git', 'git_reset', { repo_path: '.', mode: 'hard' }, 'destructive'],
+      ['git', 'git_reset', { repo_path: '.', hard: true }, 'destructive'],
+      ['git', 'git_checkout', { repo_path: '.', branch_name: 'main' }, 'write'],
+      ['github', 'push_files', { owner: 'a', repo: 'r', branch: 'main', files: [], force: true }, 'destructive'],
+      ['git', 'git_push', { repo_path: '.', force: false }, 'write'],
+      ['git', 'force_push', { repo_path: '.', branch: 'main' }, 'destructive'],
+      ['git', 'git_checkout', { repo_path: '.', branch_name: 'main', force: true }, 'destructive'],
+      ['terraform', 'force_unlock', { lock_id: 'l1' }, 'destructive'],
+      // look-alike: a force flag on an additive operation is not a forced overwrite
+      ['filesystem', 'create_directory', { path: 'src/x', force: true }, 'write'],
+      // a GitHub delete_file is a commit: history keeps the file, whatever its extension
+      ['github', 'delete_file', { owner: 'a', repo: 'r', path: 'src/legacy.ts', branch: 'main' }, 'write'],
+      ['github', 'delete_file', { owner: 'a', repo: 'r', path: 'fixtures/customers.csv', branch: 'main' }, 'write'],
+      ['github', 'create_or_update_file', { owner: 'a', repo: 'r', path: '.env.example', content: 'X=1' }, 'write'],
+      // look-alike: reset outside git wipes what it names
+      ['supabase', 'reset_branch', { branch_id: 'br_1' }, 'catastrophic'],
+    ],
+  );
 });
 
 describe('McpClassifier: path arguments follow the file rules', () => {
-  it.each<Row>([
-    ['filesystem', 'write_file', { path: '.env.production', content: '' }, 'destructive'],
-    ['filesystem', 'write_file', { path: '~/.bashrc', content: 'export X=1' }, 'destructive'],
-    ['filesystem', 'write_file', { path: '../other-repo/src/x.ts', content: '' }, 'destructive'],
-    ['filesystem', 'edit_file', { path: 'data/customers.csv', edits: [] }, 'destructive'],
-    ['filesystem', 'move_file', { source: 'notes.md', destination: '/etc/hosts' }, 'destructive'],
-    // look-alikes: project files, new directories, content that only mentions data files
-    ['filesystem', 'write_file', { path: 'src/config.ts', content: 'rm -rf ~ && DROP DATABASE x' }, 'write'],
-    ['filesystem', 'write_file', { path: 'docs/env.md', content: 'copy .env.example to .env' }, 'write'],
-    ['filesystem', 'move_file', { source: '.env', destination: 'backup/env.txt' }, 'write'],
-    ['filesystem', 'create_directory', { path: '/tmp/scratch' }, 'write'],
-    ['filesystem', 'read_file', { path: '.env.production' }, 'read'],
-  ])('%s/%s %j → %s', (...row) => expectRow(classifier().c, row));
+  table(
+    () => classifier().c,
+    [
+      ['filesystem', 'write_file', { path: '.env.production', content: '' }, 'destructive'],
+      ['filesystem', 'write_file', { path: '~/.bashrc', content: 'export X=1' }, 'destructive'],
+      ['filesystem', 'write_file', { path: '../other-repo/src/x.ts', content: '' }, 'destructive'],
+      ['filesystem', 'edit_file', { path: 'data/customers.csv', edits: [] }, 'destructive'],
+      ['filesystem', 'move_file', { source: 'notes.md', destination: '/etc/hosts' }, 'destructive'],
+      // look-alikes: project files, new directories, content that only mentions data files
+      ['filesystem', 'write_file', { path: 'src/config.ts', content: 'rm -rf ~ && DROP DATABASE x' }, 'write'],
+      ['filesystem', 'write_file', { path: 'docs/env.md', content: 'copy .env.example to .env' }, 'write'],
+      ['filesystem', 'move_file', { source: '.env', destination: 'backup/env.txt' }, 'write'],
+      ['filesystem', 'create_directory', { path: '/tmp/scratch' }, 'write'],
+      ['filesystem', 'read_file', { path: '.env.production' }, 'read'],
+    ],
+  );
 
   it('uses the project root and the inventory data paths when given', () => {
     const { c } = classifier();
@@ -492,7 +546,11 @@ describe('McpClassifier: argument text for other systems', () => {
 
   it('a conduit takes the class of its command, including disruption', () => {
     const c = new McpClassifier({
-      shell: () => ({ ...fixed('write', 'shell'), disruptive: true, effects: [{ ...fixed('write', 'shell').effects[0]!, disruptive: true }] }),
+      shell: () => ({
+        ...fixed('write', 'shell'),
+        disruptive: true,
+        effects: [{ ...fixed('write', 'shell').effects[0]!, disruptive: true }],
+      }),
       sql: () => fixed('read', 'sql'),
     });
     const a = c.classify(call('aws-api', 'call_aws', { cli_command: 'aws ec2 stop-instances --instance-ids i-1' }));
@@ -514,12 +572,16 @@ describe('McpClassifier: argument text for other systems', () => {
 describe('McpClassifier: annotations stay hints for the new rules', () => {
   const { c } = classifier();
   it('readOnlyHint never lowers a finding from arguments or scope words', () => {
-    expect(c.classify(call('evil', 'kubectl_delete', { resourceType: 'namespace', name: 'x' }, { readOnlyHint: true })).risk).toBe('catastrophic');
+    expect(c.classify(call('evil', 'kubectl_delete', { resourceType: 'namespace', name: 'x' }, { readOnlyHint: true })).risk).toBe(
+      'catastrophic',
+    );
     expect(c.classify(call('evil', 'pods_delete', { name: 'x' }, { readOnlyHint: true })).risk).toBe('write');
     expect(c.classify(call('evil', 'write_file', { path: '.env', content: '' }, { readOnlyHint: true })).risk).toBe('destructive');
   });
   it('destructiveHint raises a rule-based write', () => {
-    expect(c.classify(call('x', 'delete_file', { owner: 'a', repo: 'r', path: 'a.ts' }, { destructiveHint: true })).risk).toBe('destructive');
+    expect(c.classify(call('x', 'delete_file', { owner: 'a', repo: 'r', path: 'a.ts' }, { destructiveHint: true })).risk).toBe(
+      'destructive',
+    );
   });
 });
 

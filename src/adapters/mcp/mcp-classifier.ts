@@ -1,8 +1,10 @@
 /**
  * The MCP classifier: turns an MCP tool call `{server, tool, arguments}` into effects and a risk
  * class (RISK.md). It reads, in order of trust: the operator's per-server mappings, the arguments
- * themselves (SQL goes to the SQL classifier, shell commands to the shell classifier), the tool's
- * name, and last the server's own annotations, which are hints from a possibly untrusted server.
+ * themselves (SQL goes to the SQL classifier, whole shell command lines to the shell classifier),
+ * the tool's name read by rules (tool-name.ts: verb words anywhere, the object acted on; tool-effect.ts:
+ * scope from the name and from kind-like arguments, records by key, path arguments by the file
+ * rules), and last the server's own annotations, which are hints from a possibly untrusted server.
  */
 import { z } from 'zod';
 import type { McpAction, SqlDialect } from '../../core/action.js';
@@ -145,7 +147,7 @@ function quotePath(path: string): string {
 }
 
 function stringArg(args: Readonly<Record<string, unknown>>, key: string): string | undefined {
-  if (!Object.prototype.hasOwnProperty.call(args, key)) return undefined;
+  if (!Object.hasOwn(args, key)) return undefined;
   const value = args[key];
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -154,7 +156,7 @@ function stringArg(args: Readonly<Record<string, unknown>>, key: string): string
 
 /** A shell command given as an argv array is joined with single-quote quoting, as a shell would read it. */
 function commandArg(args: Readonly<Record<string, unknown>>, key: string): string | undefined {
-  if (!Object.prototype.hasOwnProperty.call(args, key)) return undefined;
+  if (!Object.hasOwn(args, key)) return undefined;
   const value = args[key];
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) {
@@ -223,8 +225,8 @@ export class McpClassifier {
     if (typeof server !== 'string' || typeof tool !== 'string') throw new Error('server and tool must be strings');
     const args: Readonly<Record<string, unknown>> =
       action.arguments !== null && typeof action.arguments === 'object' && !Array.isArray(action.arguments) ? action.arguments : {};
-    const mapping = Object.prototype.hasOwnProperty.call(this.mappings, server)
-      ? Object.prototype.hasOwnProperty.call(this.mappings[server] ?? {}, tool)
+    const mapping = Object.hasOwn(this.mappings, server)
+      ? Object.hasOwn(this.mappings[server] ?? {}, tool)
         ? this.mappings[server]?.[tool]
         : undefined
       : undefined;
@@ -238,7 +240,7 @@ export class McpClassifier {
     // Resource named by the arguments, for the effect text.
     const resourceKey = mapping?.resourceArgument ?? RESOURCE_ARGS.find((k) => stringArg(args, k) !== undefined);
     const resourceValue = resourceKey === undefined ? undefined : stringArg(args, resourceKey);
-    const resource = `mcp ${server}/${tool}` + (resourceKey !== undefined && resourceValue !== undefined ? ` ${resourceKey}=${resourceValue}` : '');
+    const resource = `mcp ${server}/${tool}${resourceKey !== undefined && resourceValue !== undefined ? ` ${resourceKey}=${resourceValue}` : ''}`;
 
     // Nested text: SQL and shell found in the arguments are judged by the real classifiers.
     const absorb = (sub: Assessment, source: string, what: string): void => {
@@ -345,7 +347,7 @@ export class McpClassifier {
       risk = mapping.risk ?? (mapping.verb !== undefined ? riskForVerb(mapping.verb) : (fromName?.risk ?? 'unknown'));
       scope = fromName !== null && fromName.risk === risk ? fromName.scope : scopeFor(risk);
       disruptive = fromName?.disruptive ?? false;
-      why = `operator mapping for ${server}/${tool}` + (mapping.risk !== undefined ? ` sets risk ${mapping.risk}` : ` says verb ${verb}`);
+      why = `operator mapping for ${server}/${tool}${mapping.risk !== undefined ? ` sets risk ${mapping.risk}` : ` says verb ${verb}`}`;
       reasons.push(why);
     } else if (fromName !== null) {
       ({ verb, risk, scope, disruptive, why } = fromName);
@@ -378,7 +380,15 @@ export class McpClassifier {
     // A tool that is only a conduit (execute_sql, run_command) is explained by its arguments.
     const conduit = risk === 'unknown' && verb === 'execute' && argEffects.length > 0;
     if (!conduit) {
-      effects.push({ verb, resource, scope, reversible: reversible !== undefined ? reversible : reversibleFor(risk), risk, disruptive, reason: why });
+      effects.push({
+        verb,
+        resource,
+        scope,
+        reversible: reversible !== undefined ? reversible : reversibleFor(risk),
+        risk,
+        disruptive,
+        reason: why,
+      });
     }
     effects.push(...argEffects);
     if (risk === 'unknown' && !conduit) reasons.push(`${server}/${tool}: ${why}; not judged safe`);

@@ -7,7 +7,15 @@
 import type { EffectVerb, RiskClass, Scope } from '../../core/assessment.js';
 import { judgeFileWrite, type FilePathContext } from '../file-paths.js';
 import { envWideSelector } from '../shell/tools/infra-common.js';
-import { CATASTROPHIC_OBJECTS, normaliseKind, tokenize, verbClassOf, worseVerb, type ToolNameAnalysis, type VerbClass } from './tool-name.js';
+import {
+  CATASTROPHIC_OBJECTS,
+  normaliseKind,
+  tokenize,
+  verbClassOf,
+  worseVerb,
+  type ToolNameAnalysis,
+  type VerbClass,
+} from './tool-name.js';
 
 /** What the tool's own operation does. */
 export interface ToolFinding {
@@ -44,7 +52,19 @@ const DESTINATION_ARGS = ['destination', 'dest', 'destination_path', 'target_pat
 const PATH_ARGS = ['path', 'file_path', 'filepath', 'filename', 'file', 'directory', 'dir', 'directory_path', 'folder'];
 
 /** Words that say nothing about what is acted on; the arguments name it instead. */
-const GENERIC_OBJECTS: ReadonlySet<string> = new Set(['resource', 'object', 'obj', 'manifest', 'kubernetes', 'k8', 'k8s', 'kubectl', 'yaml', 'thing', 'entity']);
+const GENERIC_OBJECTS: ReadonlySet<string> = new Set([
+  'resource',
+  'object',
+  'obj',
+  'manifest',
+  'kubernetes',
+  'k8',
+  'k8s',
+  'kubectl',
+  'yaml',
+  'thing',
+  'entity',
+]);
 /** Regenerable things (RISK.md write): deleting them loses nothing that cannot be rebuilt. */
 const REGENERABLE_OBJECTS: ReadonlySet<string> = new Set(['cache', 'tmp', 'temp', 'tempfile', 'scratch']);
 /** Records in one's own datastore: deleting one by key is record-level CRUD (RISK.md write). */
@@ -53,8 +73,21 @@ const FILE_OBJECTS: ReadonlySet<string> = new Set(['file', 'text', 'content', 'l
 const DIRECTORY_OBJECTS: ReadonlySet<string> = new Set(['directory', 'dir', 'folder']);
 /** Associations whose removal is reversible configuration (`remove_label`, `remove_member`). */
 const ASSOCIATION_OBJECTS: ReadonlySet<string> = new Set([
-  'label', 'tag', 'member', 'permission', 'assignee', 'reviewer', 'collaborator', 'reaction', 'star', 'watcher',
-  'subscriber', 'binding', 'participant', 'attendee', 'follower',
+  'label',
+  'tag',
+  'member',
+  'permission',
+  'assignee',
+  'reviewer',
+  'collaborator',
+  'reaction',
+  'star',
+  'watcher',
+  'subscriber',
+  'binding',
+  'participant',
+  'attendee',
+  'follower',
 ]);
 /** Credentials: resetting or revoking one is a rotation, not data loss. */
 const CREDENTIAL_OBJECTS: ReadonlySet<string> = new Set(['password', 'token', 'credential', 'secret', 'mfa', 'session', 'apikey']);
@@ -65,10 +98,35 @@ const WIPING_VERBS: ReadonlySet<string> = new Set(['reset', 'recreate', 'reimage
 const DETACH_VERBS: ReadonlySet<string> = new Set(['remove', 'rm', 'unassign', 'unlink', 'detach']);
 /** Writing verbs that overwrite the file at their path argument. */
 const FILE_WRITE_VERBS: ReadonlySet<string> = new Set([
-  'write', 'edit', 'create', 'append', 'move', 'mv', 'rename', 'copy', 'save', 'put', 'update', 'modify', 'patch', 'set',
-  'insert', 'replace', 'overwrite', 'upsert', 'change',
+  'write',
+  'edit',
+  'create',
+  'append',
+  'move',
+  'mv',
+  'rename',
+  'copy',
+  'save',
+  'put',
+  'update',
+  'modify',
+  'patch',
+  'set',
+  'insert',
+  'replace',
+  'overwrite',
+  'upsert',
+  'change',
 ]);
-const HTTP_METHODS: Readonly<Record<string, VerbClass>> = { GET: 'read', HEAD: 'read', OPTIONS: 'read', POST: 'create', PUT: 'modify', PATCH: 'modify', DELETE: 'delete' };
+const HTTP_METHODS: Readonly<Record<string, VerbClass>> = {
+  GET: 'read',
+  HEAD: 'read',
+  OPTIONS: 'read',
+  POST: 'create',
+  PUT: 'modify',
+  PATCH: 'modify',
+  DELETE: 'delete',
+};
 
 /** Snake-case, lower-case form of an argument name: `resourceType` → `resource_type`. */
 export function normaliseKey(key: string): string {
@@ -125,7 +183,10 @@ function actionVerb(norm: ReadonlyMap<string, unknown>): { word: string; cls: Ve
 
 /** The kind named by a kind-like argument or by a manifest's `kind:` line. */
 function kindFromArgs(norm: ReadonlyMap<string, unknown>): { kind: string; from: string } | undefined {
-  const direct = first(norm, KIND_ARGS.filter((k) => typeof norm.get(k) === 'string'));
+  const direct = first(
+    norm,
+    KIND_ARGS.filter((k) => typeof norm.get(k) === 'string'),
+  );
   if (direct !== undefined && typeof direct.value === 'string' && direct.value.trim() !== '') {
     return { kind: normaliseKind(direct.value), from: `argument ${direct.name}=${direct.value}` };
   }
@@ -146,18 +207,32 @@ function filterShape(value: unknown): 'empty' | 'key' | 'other' | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return 'empty';
-  const literal = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || (typeof v === 'object' && v !== null && Object.keys(v).length === 1 && typeof (v as Record<string, unknown>)['$oid'] === 'string');
+  const literal = (v: unknown): boolean =>
+    typeof v === 'string' ||
+    typeof v === 'number' ||
+    (typeof v === 'object' && v !== null && Object.keys(v).length === 1 && typeof (v as Record<string, unknown>)['$oid'] === 'string');
   const byKey = entries.every(([k, v]) => {
     if (!/^(_id|id|key|pk)$/i.test(k)) return false;
     if (literal(v)) return true;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
     const ops = Object.entries(v as Record<string, unknown>);
-    return ops.length === 1 && (ops[0]![0] === '$eq' ? literal(ops[0]![1]) : ops[0]![0] === '$in' && Array.isArray(ops[0]![1]) && (ops[0]![1] as unknown[]).every(literal));
+    return (
+      ops.length === 1 &&
+      (ops[0]![0] === '$eq'
+        ? literal(ops[0]![1])
+        : ops[0]![0] === '$in' && Array.isArray(ops[0]![1]) && (ops[0]![1] as unknown[]).every(literal))
+    );
   });
   return byKey ? 'key' : 'other';
 }
 
-const f = (verb: EffectVerb, risk: RiskClass, scope: Scope, why: string, disruptive = false): ToolFinding => ({ verb, risk, scope, disruptive, why });
+const f = (verb: EffectVerb, risk: RiskClass, scope: Scope, why: string, disruptive = false): ToolFinding => ({
+  verb,
+  risk,
+  scope,
+  disruptive,
+  why,
+});
 
 /**
  * Judges the tool's own operation, or returns null when neither the name nor an action argument
@@ -168,8 +243,7 @@ export function judgeToolEffect(facts: ToolFacts): ToolFinding | null {
   const norm = normalisedArgs(args);
   const serverWords = tokenize(facts.server);
   const gitContext = [...name.words, ...serverWords].some((w) => w === 'git' || GIT_HOSTS.has(w));
-  const remoteRepo =
-    serverWords.some((w) => GIT_HOSTS.has(w)) || (norm.has('owner') && (norm.has('repo') || norm.has('repository')));
+  const remoteRepo = serverWords.some((w) => GIT_HOSTS.has(w)) || (norm.has('owner') && (norm.has('repo') || norm.has('repository')));
 
   let cls = name.verbClass;
   let verbs = [...name.verbs];
@@ -199,29 +273,51 @@ export function judgeToolEffect(facts: ToolFacts): ToolFinding | null {
     }
   }
   const has = (word: string): boolean => verbs.includes(word);
-  const forced = name.qualifiers.has('force') || name.qualifiers.has('forced') || truthy(norm.get('force'));
+  const forcedByName = name.qualifiers.has('force') || name.qualifiers.has('forced');
+  const forced = forcedByName || truthy(norm.get('force'));
   const describe = (what: string): string => `${via}${objectFrom === '' ? '' : ` on ${objectFrom}`}: ${what}`;
 
   switch (cls) {
     case 'read': {
       const text = JSON.stringify(args) ?? '';
-      if (has('aggregate') && text.includes('"$out"')) return f('replace', 'destructive', 'resource', describe('an aggregation with $out replaces its target collection'));
-      if (has('aggregate') && text.includes('"$merge"')) return f('modify', 'write', 'resource', describe('an aggregation with $merge writes into a collection'));
+      if (has('aggregate') && text.includes('"$out"'))
+        return f('replace', 'destructive', 'resource', describe('an aggregation with $out replaces its target collection'));
+      if (has('aggregate') && text.includes('"$merge"'))
+        return f('modify', 'write', 'resource', describe('an aggregation with $merge writes into a collection'));
       return f('read', 'read', 'none', describe('reads only'));
     }
     case 'execute':
       return f('execute', 'unknown', 'unknown', describe('runs something the name does not describe'));
     case 'disrupt':
-      if (has('drain') && forced) return f('delete', 'destructive', 'resource', describe('drain --force deletes unmanaged pods and their local data'));
+      if (has('drain') && forced)
+        return f('delete', 'destructive', 'resource', describe('drain --force deletes unmanaged pods and their local data'));
+      if (forcedByName)
+        return f('replace', 'destructive', 'resource', describe('a forced operation skips the safety checks that keep state'));
       return f('modify', 'write', 'resource', describe('disrupts availability, keeps state'), true);
     case 'create':
     case 'modify': {
-      if (has('push') && forced) return f('replace', 'destructive', 'resource', describe('a forced push can discard commits on the remote'));
+      if (has('push') && forced)
+        return f('replace', 'destructive', 'resource', describe('a forced push can discard commits on the remote'));
+      if (has('checkout') && forced)
+        return f('replace', 'destructive', 'resource', describe('a forced checkout discards uncommitted changes'));
+      if (forcedByName)
+        return f(
+          'replace',
+          'destructive',
+          'resource',
+          describe('a forced operation (force_push, force_unlock) skips the safety checks that keep state'),
+        );
       const fileWrite = judgeWrittenPath(facts, norm, verbs, object, cls, remoteRepo);
       if (fileWrite !== undefined) return fileWrite;
       const filter = filterShape(first(norm, FILTER_ARGS)?.value);
-      if (filter === 'empty' && (cls === 'modify' || has('update'))) return f('modify', 'destructive', 'all', describe('an empty filter updates every record (UPDATE without WHERE)'));
-      return f(cls === 'create' ? 'create' : 'modify', 'write', 'resource', describe(cls === 'create' ? 'creates state' : 'changes state reversibly'));
+      if (filter === 'empty' && (cls === 'modify' || has('update')))
+        return f('modify', 'destructive', 'all', describe('an empty filter updates every record (UPDATE without WHERE)'));
+      return f(
+        cls === 'create' ? 'create' : 'modify',
+        'write',
+        'resource',
+        describe(cls === 'create' ? 'creates state' : 'changes state reversibly'),
+      );
     }
     case 'replace': {
       if (object !== undefined && CREDENTIAL_OBJECTS.has(object)) return f('modify', 'write', 'resource', describe('rotates a credential'));
@@ -234,7 +330,8 @@ export function judgeToolEffect(facts: ToolFacts): ToolFinding | null {
       }
       // Resetting or recreating a whole container loses everything in it; a restore or rebase of one is bounded.
       const whole = verbs.some((v) => WIPING_VERBS.has(v)) ? wholeContainer(object, gitContext) : undefined;
-      if (whole !== undefined) return f('replace', 'catastrophic', whole, describe(`resets a whole ${object ?? 'container'}: every change in it is lost`));
+      if (whole !== undefined)
+        return f('replace', 'catastrophic', whole, describe(`resets a whole ${object ?? 'container'}: every change in it is lost`));
       return f('replace', 'destructive', 'resource', describe('replaces existing state'));
     }
     case 'delete':
@@ -296,30 +393,44 @@ function judgeDelete(
 
   if (object === 'pod') {
     const grace = norm.get('grace_period');
-    const named = [...norm.entries()].some(([k, v]) => /(^|_)(name|names|id|ids|pod)$/.test(k) && (typeof v === 'string' ? v !== '' : Array.isArray(v) && v.length > 0));
-    if (all || selector !== undefined || !named) return f('delete', 'destructive', 'selection', describe('deletes every selected pod at once'));
-    if (forced || grace === 0 || grace === '0') return f('delete', 'destructive', 'resource', describe('force-deletes a pod without graceful shutdown'));
-    return { ...f('delete', 'write', 'resource', describe('deletes a pod; its controller recreates it (RISK.md assumption 4)'), true), reversible: true };
+    const named = [...norm.entries()].some(
+      ([k, v]) => /(^|_)(name|names|id|ids|pod)$/.test(k) && (typeof v === 'string' ? v !== '' : Array.isArray(v) && v.length > 0),
+    );
+    if (all || selector !== undefined || !named)
+      return f('delete', 'destructive', 'selection', describe('deletes every selected pod at once'));
+    if (forced || grace === 0 || grace === '0')
+      return f('delete', 'destructive', 'resource', describe('force-deletes a pod without graceful shutdown'));
+    return {
+      ...f('delete', 'write', 'resource', describe('deletes a pod; its controller recreates it (RISK.md assumption 4)'), true),
+      reversible: true,
+    };
   }
-  if (object !== undefined && REGENERABLE_OBJECTS.has(object)) return f('delete', 'write', 'resource', describe('deletes regenerable data'));
+  if (object !== undefined && REGENERABLE_OBJECTS.has(object))
+    return f('delete', 'write', 'resource', describe('deletes regenerable data'));
   if (object !== undefined && ASSOCIATION_OBJECTS.has(object) && verbs.some((v) => DETACH_VERBS.has(v))) {
     return f('modify', 'write', 'resource', describe(`removes a ${object} association, which can be added back`));
   }
   if (all) return f('delete', 'catastrophic', 'all', describe('deletes every item of its kind (mass deletion)'));
-  if (selector !== undefined && envWideSelector(selector)) return f('delete', 'catastrophic', 'project', describe(`selector ${selector} picks a whole environment`));
+  if (selector !== undefined && envWideSelector(selector))
+    return f('delete', 'catastrophic', 'project', describe(`selector ${selector} picks a whole environment`));
 
   // Records by key (Redis DEL of named keys, DynamoDB delete-item, Mongo deleteOne by _id).
   const keys = first(norm, KEY_ARGS);
   if (keys !== undefined && (object === undefined || RECORD_OBJECTS.has(object))) {
     const list = Array.isArray(keys.value) ? keys.value : [keys.value];
-    const literal = list.length > 0 && list.every((k) => (typeof k === 'string' && k !== '' && !hasWildcard(k)) || typeof k === 'number' || (typeof k === 'object' && k !== null));
+    const literal =
+      list.length > 0 &&
+      list.every(
+        (k) => (typeof k === 'string' && k !== '' && !hasWildcard(k)) || typeof k === 'number' || (typeof k === 'object' && k !== null),
+      );
     return literal
       ? f('delete', 'write', 'resource', describe('deletes named records by key (record-level CRUD)'))
       : f('delete', 'destructive', 'selection', describe('deletes every key matching a pattern'));
   }
   const filter = filterShape(first(norm, FILTER_ARGS)?.value);
   if (filter === 'empty') return f('delete', 'destructive', 'all', describe('an empty filter deletes every record (DELETE without WHERE)'));
-  if (filter === 'key' || (filter === 'other' && q.has('one'))) return f('delete', 'write', 'resource', describe('deletes one record by key'));
+  if (filter === 'key' || (filter === 'other' && q.has('one')))
+    return f('delete', 'write', 'resource', describe('deletes one record by key'));
   if (filter === 'other') return f('delete', 'destructive', 'selection', describe('deletes every record matching a filter'));
   if (object !== undefined && RECORD_OBJECTS.has(object)) {
     const id = [...norm.keys()].some((k) => /(^|_)(id|key|pk)$/.test(k) && norm.get(k) !== undefined && typeof norm.get(k) !== 'object');
@@ -330,11 +441,15 @@ function judgeDelete(
   const fileLike = object === undefined || FILE_OBJECTS.has(object) || DIRECTORY_OBJECTS.has(object) || object === 'path';
   if (fileLike) {
     if (remoteRepo && (object === undefined ? firstString(norm, PATH_ARGS) !== undefined : true)) {
-      return { ...f('delete', 'write', 'resource', describe('commits the deletion of a tracked file; history keeps it (RISK.md write)')), reversible: true };
+      return {
+        ...f('delete', 'write', 'resource', describe('commits the deletion of a tracked file; history keeps it (RISK.md write)')),
+        reversible: true,
+      };
     }
     const path = firstString(norm, PATH_ARGS);
     if (path !== undefined) {
-      const recursive = (object !== undefined && DIRECTORY_OBJECTS.has(object)) || truthy(norm.get('recursive')) || facts.name.qualifiers.has('recursive');
+      const recursive =
+        (object !== undefined && DIRECTORY_OBJECTS.has(object)) || truthy(norm.get('recursive')) || facts.name.qualifiers.has('recursive');
       return facts.deletePath(path, recursive);
     }
   }

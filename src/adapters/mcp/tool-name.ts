@@ -11,29 +11,174 @@ export type VerbClass = 'read' | 'create' | 'modify' | 'disrupt' | 'delete' | 'r
 
 const VERB_WORDS: Readonly<Record<VerbClass, readonly string[]>> = {
   read: [
-    'get', 'list', 'read', 'search', 'find', 'lookup', 'query', 'describe', 'show', 'view', 'fetch', 'diff', 'inspect',
-    'count', 'check', 'validate', 'preview', 'explain', 'tail', 'browse', 'ls', 'cat', 'stat', 'print', 'render',
-    'template', 'whoami', 'ping', 'distinct', 'aggregate', 'retrieve', 'peek', 'scan', 'grep', 'summarize', 'suggest',
+    'get',
+    'list',
+    'read',
+    'search',
+    'find',
+    'lookup',
+    'query',
+    'describe',
+    'show',
+    'view',
+    'fetch',
+    'diff',
+    'inspect',
+    'count',
+    'check',
+    'validate',
+    'preview',
+    'explain',
+    'tail',
+    'browse',
+    'ls',
+    'cat',
+    'stat',
+    'print',
+    'render',
+    'template',
+    'whoami',
+    'ping',
+    'distinct',
+    'aggregate',
+    'retrieve',
+    'peek',
+    'scan',
+    'grep',
+    'summarize',
+    'suggest',
   ],
   create: [
-    'create', 'add', 'new', 'insert', 'post', 'send', 'comment', 'commit', 'push', 'merge', 'upload', 'publish', 'append',
-    'fork', 'clone', 'copy', 'duplicate', 'install', 'deploy', 'invite', 'reply', 'react', 'star', 'subscribe', 'submit',
-    'enqueue', 'schedule', 'register', 'import', 'save', 'store', 'init', 'initialize', 'provision', 'launch', 'start',
-    'resume', 'unpause', 'tag', 'stage',
+    'create',
+    'add',
+    'new',
+    'insert',
+    'post',
+    'send',
+    'comment',
+    'commit',
+    'push',
+    'merge',
+    'upload',
+    'publish',
+    'append',
+    'fork',
+    'clone',
+    'copy',
+    'duplicate',
+    'install',
+    'deploy',
+    'invite',
+    'reply',
+    'react',
+    'star',
+    'subscribe',
+    'submit',
+    'enqueue',
+    'schedule',
+    'register',
+    'import',
+    'save',
+    'store',
+    'init',
+    'initialize',
+    'provision',
+    'launch',
+    'start',
+    'resume',
+    'unpause',
+    'tag',
+    'stage',
   ],
   modify: [
-    'update', 'edit', 'modify', 'write', 'put', 'set', 'unset', 'patch', 'change', 'rename', 'move', 'mv', 'upsert', 'apply',
-    'label', 'annotate', 'assign', 'unassign', 'link', 'unlink', 'attach', 'detach', 'mark', 'lock', 'unlock', 'close',
-    'reopen', 'archive', 'unarchive', 'enable', 'disable', 'configure', 'approve', 'upgrade', 'revert', 'checkout',
-    'switch', 'unstage', 'stash', 'grant', 'revoke', 'uncordon', 'resolve', 'transfer', 'cancel',
+    'update',
+    'edit',
+    'modify',
+    'write',
+    'put',
+    'set',
+    'unset',
+    'patch',
+    'change',
+    'rename',
+    'move',
+    'mv',
+    'upsert',
+    'apply',
+    'label',
+    'annotate',
+    'assign',
+    'unassign',
+    'link',
+    'unlink',
+    'attach',
+    'detach',
+    'mark',
+    'lock',
+    'unlock',
+    'close',
+    'reopen',
+    'archive',
+    'unarchive',
+    'enable',
+    'disable',
+    'configure',
+    'approve',
+    'upgrade',
+    'revert',
+    'checkout',
+    'switch',
+    'unstage',
+    'stash',
+    'grant',
+    'revoke',
+    'uncordon',
+    'resolve',
+    'transfer',
+    'cancel',
   ],
   disrupt: [
-    'restart', 'stop', 'reboot', 'scale', 'pause', 'suspend', 'cordon', 'drain', 'rollout', 'shutdown', 'kill', 'evict',
-    'rollback', 'undo', 'failover', 'hibernate', 'redeploy',
+    'restart',
+    'stop',
+    'reboot',
+    'scale',
+    'pause',
+    'suspend',
+    'cordon',
+    'drain',
+    'rollout',
+    'shutdown',
+    'kill',
+    'evict',
+    'rollback',
+    'undo',
+    'failover',
+    'hibernate',
+    'redeploy',
   ],
   delete: [
-    'delete', 'remove', 'rm', 'del', 'drop', 'destroy', 'purge', 'uninstall', 'terminate', 'wipe', 'erase', 'truncate',
-    'clear', 'flush', 'prune', 'shred', 'discard', 'clean', 'cleanup', 'expunge', 'nuke', 'deregister',
+    'delete',
+    'remove',
+    'rm',
+    'del',
+    'drop',
+    'destroy',
+    'purge',
+    'uninstall',
+    'terminate',
+    'wipe',
+    'erase',
+    'truncate',
+    'clear',
+    'flush',
+    'prune',
+    'shred',
+    'discard',
+    'clean',
+    'cleanup',
+    'expunge',
+    'nuke',
+    'deregister',
   ],
   replace: ['reset', 'overwrite', 'replace', 'restore', 'rebase', 'recreate', 'reimage', 'rewrite'],
   execute: ['execute', 'exec', 'run', 'call', 'invoke', 'eval', 'evaluate', 'trigger', 'perform'],
@@ -48,8 +193,21 @@ const VERBS: ReadonlyMap<string, VerbClass> = new Map(
  * only when the name holds no verb at all.
  */
 const READ_NOUNS: ReadonlySet<string> = new Set([
-  'log', 'logs', 'status', 'history', 'events', 'info', 'details', 'tree', 'metrics', 'stats', 'top', 'usage', 'version',
-  'health', 'schema',
+  'log',
+  'logs',
+  'status',
+  'history',
+  'events',
+  'info',
+  'details',
+  'tree',
+  'metrics',
+  'stats',
+  'top',
+  'usage',
+  'version',
+  'health',
+  'schema',
 ]);
 
 /** HTTP-method words that name the transport, not the operation, when another verb follows (`API-post-search`). */
@@ -60,8 +218,23 @@ const UMBRELLA_VERBS: ReadonlySet<string> = new Set(['rollout', 'manage', 'handl
 
 /** Words that qualify how many things the verb reaches. */
 const QUALIFIERS: ReadonlySet<string> = new Set([
-  'all', 'many', 'bulk', 'batch', 'multiple', 'every', 'one', 'single', 'force', 'forced', 'hard', 'soft', 'recursive',
-  'permanently', 'permanent', 'if', 'exists',
+  'all',
+  'many',
+  'bulk',
+  'batch',
+  'multiple',
+  'every',
+  'one',
+  'single',
+  'force',
+  'forced',
+  'hard',
+  'soft',
+  'recursive',
+  'permanently',
+  'permanent',
+  'if',
+  'exists',
 ]);
 
 /** Prepositions: what follows names the container or the criterion, not the object acted on. */
@@ -71,7 +244,22 @@ const CONJUNCTIONS: ReadonlySet<string> = new Set(['or', 'and', 'then']);
 const ARTICLES: ReadonlySet<string> = new Set(['a', 'an', 'the', 'my']);
 
 /** Leading words that name the server or its API rather than the operation. */
-const NAMESPACE_PREFIXES: ReadonlySet<string> = new Set(['api', 'mcp', 'kubectl', 'k8s', 'kube', 'gh', 'git', 'aws', 'gcp', 'gcloud', 'az', 'azure', 'tool', 'tools']);
+const NAMESPACE_PREFIXES: ReadonlySet<string> = new Set([
+  'api',
+  'mcp',
+  'kubectl',
+  'k8s',
+  'kube',
+  'gh',
+  'git',
+  'aws',
+  'gcp',
+  'gcloud',
+  'az',
+  'azure',
+  'tool',
+  'tools',
+]);
 
 /** Splits a name into lower-case words: `_ - . / space` and camelCase boundaries (`APIPostSearch` → api post search). */
 export function tokenize(name: string): string[] {
@@ -136,13 +324,22 @@ export function analyseToolName(server: string, tool: string): ToolNameAnalysis 
   const words = tokenize(tool);
   const serverWords = new Set(tokenize(server));
   let core = words;
-  if (core.length > 1 && (NAMESPACE_PREFIXES.has(core[0]!) || (serverWords.has(core[0]!) && verbClassOf(core[0]!) === undefined && !CATASTROPHIC_OBJECTS.has(singular(core[0]!))))) {
+  if (
+    core.length > 1 &&
+    (NAMESPACE_PREFIXES.has(core[0]!) ||
+      (serverWords.has(core[0]!) && verbClassOf(core[0]!) === undefined && !CATASTROPHIC_OBJECTS.has(singular(core[0]!))))
+  ) {
     core = core.slice(1);
   }
   const isVerb = (w: string | undefined): boolean => w !== undefined && VERBS.has(w);
   let head = -1;
   if (isVerb(core[0])) head = 0;
-  else for (let i = core.length - 1; i >= 0; i--) if (isVerb(core[i])) { head = i; break; }
+  else
+    for (let i = core.length - 1; i >= 0; i--)
+      if (isVerb(core[i])) {
+        head = i;
+        break;
+      }
   let transport = -1;
   if (head >= 0 && WEAK_VERBS.has(core[head]!)) {
     for (let i = head + 1; i < core.length; i++) {
@@ -178,7 +375,9 @@ export function analyseToolName(server: string, tool: string): ToolNameAnalysis 
   }
   const qualifiers = new Set(core.filter((w) => QUALIFIERS.has(w)));
   // Objects: non-verb words before the first preposition (after it: the container or the criterion).
-  const candidates = core.map((w, i) => ({ w, i })).filter(({ w, i }) => !verbIdx.has(i) && i !== transport && !QUALIFIERS.has(w) && !CONJUNCTIONS.has(w) && !ARTICLES.has(w));
+  const candidates = core
+    .map((w, i) => ({ w, i }))
+    .filter(({ w, i }) => !verbIdx.has(i) && i !== transport && !QUALIFIERS.has(w) && !CONJUNCTIONS.has(w) && !ARTICLES.has(w));
   const firstPrep = candidates.findIndex(({ w }) => PREPOSITIONS.has(w));
   const kept = (firstPrep > 0 ? candidates.slice(0, firstPrep) : candidates).filter(({ w }) => !PREPOSITIONS.has(w));
   const objects = kept.map(({ w }) => singular(w)).filter((w) => !(fromReadNoun && READ_NOUNS.has(w)));
@@ -198,7 +397,10 @@ export function analyseToolName(server: string, tool: string): ToolNameAnalysis 
  * Objects whose deletion, reset or replacement hits a whole container (RISK.md catastrophic), with
  * the scope to report. `branch` is handled by the caller (a database branch, or a git branch).
  */
-export const CATASTROPHIC_OBJECTS: ReadonlyMap<string, 'namespace' | 'cluster' | 'database' | 'project' | 'account' | 'repository' | 'all' | 'disk'> = new Map([
+export const CATASTROPHIC_OBJECTS: ReadonlyMap<
+  string,
+  'namespace' | 'cluster' | 'database' | 'project' | 'account' | 'repository' | 'all' | 'disk'
+> = new Map([
   ['namespace', 'namespace'],
   ['ns', 'namespace'],
   ['cluster', 'cluster'],
@@ -248,7 +450,12 @@ const KIND_ALIASES: Readonly<Record<string, string>> = {
 
 /** Normalises a resource kind or type value: `Namespace`, `namespaces`, `ns`, `deployments.apps` → singular lower case. */
 export function normaliseKind(value: string): string {
-  const base = value.trim().toLowerCase().split('.')[0]!.split('/')[0]!.replace(/[^a-z0-9]/g, '');
+  const base = value
+    .trim()
+    .toLowerCase()
+    .split('.')[0]!
+    .split('/')[0]!
+    .replace(/[^a-z0-9]/g, '');
   const one = KIND_ALIASES[base] ?? singular(base);
   return KIND_ALIASES[one] ?? one;
 }

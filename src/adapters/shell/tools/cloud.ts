@@ -489,10 +489,6 @@ function gcloudRule(command: SimpleCommand, context: ToolContext): ToolResult {
 
 // ---------------------------------------------------------------- gsutil
 
-const GSUTIL_SPEC: FlagSpec = {
-  valued: new Set(['o', 'h', 'u', 'i', 'p', 'c', 'l', 's', 'x', 'a', 'j', 'z', 'L']),
-};
-
 function gsutilRule(command: SimpleCommand, context: ToolContext): ToolResult {
   // Global options precede the command; command options are single letters.
   const args = command.args;

@@ -147,12 +147,12 @@ describe('kubernetesRules', () => {
     expect(run(kubernetesRules, 'kubectl delete ns x --dry-run=none').risk).toBe('catastrophic');
   });
 
-  it('classifies the command run by kubectl exec and keeps the k8s target', () => {
+  it('classifies the command run by kubectl exec with its own kind, and keeps the k8s target', () => {
     const ctx = recordingContext();
     const { result, risk } = run(kubernetesRules, 'kubectl exec -it -n prod api-1 -c app -- rm -rf /data', {}, ctx);
     expect(ctx.seen).toEqual(['rm -rf /data']);
     expect(risk).toBe('destructive');
-    expect(result.kind).toBe('k8s');
+    expect(result.kind).toBe('shell');
     expect(result.targets?.[0]).toMatchObject({ type: 'kubernetes', namespace: 'prod' });
   });
 

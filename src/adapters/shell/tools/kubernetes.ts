@@ -15,7 +15,6 @@ import {
   flagValues,
   isHelp,
   parseArgs,
-  readEffect,
   result,
   safeRule,
   unknownEffect,
@@ -421,7 +420,9 @@ function withInner(command: SimpleCommand, p: ParsedArgs, context: ToolContext, 
   const target = kubeTarget(p, command, context, 'context');
   if (inner.length === 0) return result('k8s', [own], [target]);
   const nested = context.classifyArgv(inner);
-  const kind = nested.kind === 'shell' ? 'k8s' : nested.kind;
+  // RISK.md: kind is the family of the effective action, so a command run in a pod keeps its own
+  // kind (shell, sql …); the pod's cluster and namespace stay among the targets.
+  const kind = nested.kind;
   const reasons = [`classified the command run in ${where}`, ...(nested.reasons ?? [])];
   return result(kind, [own, ...nested.effects], [target, ...(nested.targets ?? [])], reasons, nested.obfuscated === true);
 }
