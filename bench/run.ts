@@ -9,7 +9,7 @@
  * Figures, not pass/fail: timings belong here, not in tests.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAirlock } from '../src/app/composition.js';
@@ -39,11 +39,18 @@ try {
   const airlock = await createAirlock({ env: {}, cwd: work, eager: true });
   const classify = (e: CorpusEntry) => airlock.classifier.classify(toAction(e));
   const repo = loadCorpus(join(ROOT, 'test/corpus'));
-  const holdout = loadCorpus(join(ROOT, 'bench/holdout'));
+  // bench/holdout was held out until its first measurement (recorded in the issue's closing
+  // note); its misses were then used to improve the rules, so it is now reported as seen.
+  // bench/holdout-v2 was written afterwards, independently, and has not been looked at.
+  const sets: [string, CorpusEntry[]][] = [
+    ['repo corpus (test/corpus, tuned on)', repo],
+    ['held-out set v1 (bench/holdout, seen after its first measurement)', loadCorpus(join(ROOT, 'bench/holdout'))],
+  ];
+  if (existsSync(join(ROOT, 'bench/holdout-v2'))) sets.push(['held-out set v2 (bench/holdout-v2, unseen)', loadCorpus(join(ROOT, 'bench/holdout-v2'))]);
 
   if (want('quality')) {
     console.log('\n== classifier quality ==');
-    for (const [name, entries] of [['repo corpus (test/corpus)', repo], ['held-out set (bench/holdout, not tuned on)', holdout]] as const) {
+    for (const [name, entries] of sets) {
       const s = scoreCorpus(entries, classify);
       console.log(`${name}: ${s.total} actions`);
       console.log(`  recall on destructive+catastrophic   ${percent(s.recall)}  (${s.caught}/${s.destructiveTotal} classed destructive or catastrophic)`);

@@ -298,6 +298,31 @@ describe('CedarPolicyEngine: agrees with Cedar', () => {
   });
 });
 
+describe('CedarPolicyEngine: memoised evaluations', () => {
+  it('gives the same answer from the memo as from Cedar, for every default-pack input', async () => {
+    const warm = await engineWith();
+    const inputs = (['read', 'write', 'unknown', 'destructive', 'catastrophic'] as const).flatMap((risk) =>
+      [true, false].flatMap((prot) => [input({ facts: { risk }, env: { name: prot ? 'prod' : 'dev', protected: prot } }), input({ facts: { risk, disruptive: true }, roles: ['read-only'] })]),
+    );
+    const first = inputs.map((i) => warm.evaluate(i));
+    const again = inputs.map((i) => warm.evaluate(i));
+    expect(again).toEqual(first);
+    const fresh = await engineWith({ name: 'noop.cedar', text: '// no policies' });
+    expect(inputs.map((i) => fresh.evaluate(i)).map((e) => e.outcome)).toEqual(first.map((e) => e.outcome));
+  });
+
+  it('does not reuse an answer across times when a policy reads context.now', async () => {
+    const engine = await engineWith({
+      name: 'night.cedar',
+      text: '@id("no-night-writes")\n@reason("no writes after 18:00")\nforbid (principal is Agent, action == Action::"run", resource) when { context.riskRank >= 1 && context.now.toTime() >= duration("18h") };',
+    });
+    const at = (now: string): PolicyInput => ({ ...input({ facts: { risk: 'write' }, env: { name: 'dev', protected: false } }), now });
+    expect(engine.evaluate(at('2025-01-01T09:00:00.000Z')).outcome).toBe('allow');
+    expect(engine.evaluate(at('2025-01-01T19:00:00.000Z')).outcome).toBe('deny');
+    expect(engine.evaluate(at('2025-01-01T09:30:00.000Z')).outcome).toBe('allow');
+  });
+});
+
 describe('CedarPolicyEngine: speed', () => {
   it('evaluates 10k requests; p50 and p99 are printed', async () => {
     const engine = await engineWith();

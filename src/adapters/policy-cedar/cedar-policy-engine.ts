@@ -77,6 +77,9 @@ export interface PolicySummary {
 
 const NO_PERMIT = 'no policy permits this action';
 
+/** Memoised evaluations kept per engine. */
+const MEMO_SIZE = 4096;
+
 /**
  * Cedar-backed policy engine. Create with {@link CedarPolicyEngine.create}; `evaluate` is
  * synchronous, never throws, and never allows when anything went wrong.
@@ -87,12 +90,22 @@ export class CedarPolicyEngine implements PolicyEngine {
   readonly #byId: ReadonlyMap<string, CompiledPolicy>;
   readonly #policySetId: string;
   readonly #schemaId: string;
+  /** No policy reads `context.now`, so the clock can be left out of the memo key. */
+  readonly #timeless: boolean;
+  /**
+   * Evaluations memoised by the exact Cedar request. Cedar is deterministic for a fixed policy set
+   * and request, and the request carries assessment facts (risk, kind, verbs, scope, environment
+   * …) rather than command text, so many different actions share one entry. Insertion-ordered Map
+   * used as an LRU of at most MEMO_SIZE entries.
+   */
+  readonly #memo = new Map<string, PolicyEvaluation>();
 
   private constructor(policySetHash: string, policies: readonly CompiledPolicy[]) {
     this.policySetHash = policySetHash;
     this.#byId = new Map(policies.map((p) => [p.id, p]));
     this.#policySetId = `airlock-policies-${policySetHash}`;
     this.#schemaId = `airlock-schema-${policySetHash}`;
+    this.#timeless = !policies.some((p) => /\bnow\b/.test(p.permitText));
   }
 
   /**
@@ -147,6 +160,20 @@ export class CedarPolicyEngine implements PolicyEngine {
 
   #evaluate(input: PolicyInput): PolicyEvaluation {
     const request = buildCedarRequest(input);
+    const key = JSON.stringify(this.#timeless ? { ...request, context: { ...request.context, now: null } } : request);
+    const hit = this.#memo.get(key);
+    if (hit !== undefined) {
+      this.#memo.delete(key);
+      this.#memo.set(key, hit);
+      return hit;
+    }
+    const evaluation = this.#evaluateUncached(request);
+    this.#memo.set(key, evaluation);
+    if (this.#memo.size > MEMO_SIZE) this.#memo.delete(this.#memo.keys().next().value as string);
+    return evaluation;
+  }
+
+  #evaluateUncached(request: ReturnType<typeof buildCedarRequest>): PolicyEvaluation {
     const answer = statefulIsAuthorized({
       principal: request.principal,
       action: request.action,
