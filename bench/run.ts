@@ -31,7 +31,13 @@ function toAction(e: CorpusEntry): Action {
   if (e.kind === 'shell') return { kind: 'shell', command: e.input as string };
   if (e.kind === 'sql') return { kind: 'sql', sql: e.input as string, dialect: e.dialect ?? 'unknown' };
   const m = e.input as { server: string; tool: string; arguments?: Record<string, unknown>; annotations?: Record<string, boolean> };
-  return { kind: 'mcp', server: m.server, tool: m.tool, arguments: m.arguments ?? {}, ...(m.annotations ? { annotations: m.annotations } : {}) };
+  return {
+    kind: 'mcp',
+    server: m.server,
+    tool: m.tool,
+    arguments: m.arguments ?? {},
+    ...(m.annotations ? { annotations: m.annotations } : {}),
+  };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
@@ -46,16 +52,21 @@ try {
     ['repo corpus (test/corpus, tuned on)', repo],
     ['held-out set v1 (bench/holdout, seen after its first measurement)', loadCorpus(join(ROOT, 'bench/holdout'))],
   ];
-  if (existsSync(join(ROOT, 'bench/holdout-v2'))) sets.push(['held-out set v2 (bench/holdout-v2, unseen)', loadCorpus(join(ROOT, 'bench/holdout-v2'))]);
+  if (existsSync(join(ROOT, 'bench/holdout-v2')))
+    sets.push(['held-out set v2 (bench/holdout-v2, unseen)', loadCorpus(join(ROOT, 'bench/holdout-v2'))]);
 
   if (want('quality')) {
     console.log('\n== classifier quality ==');
     for (const [name, entries] of sets) {
       const s = scoreCorpus(entries, classify);
       console.log(`${name}: ${s.total} actions`);
-      console.log(`  recall on destructive+catastrophic   ${percent(s.recall)}  (${s.caught}/${s.destructiveTotal} classed destructive or catastrophic)`);
+      console.log(
+        `  recall on destructive+catastrophic   ${percent(s.recall)}  (${s.caught}/${s.destructiveTotal} classed destructive or catastrophic)`,
+      );
       console.log(`  recall counting unknown as held      ${percent(s.recallWithUnknown)}`);
-      console.log(`  false positives on benign            ${percent(s.falsePositiveRate)}  (${s.falsePositives}/${s.benignTotal} read/write actions classed destructive, catastrophic or unknown)`);
+      console.log(
+        `  false positives on benign            ${percent(s.falsePositiveRate)}  (${s.falsePositives}/${s.benignTotal} read/write actions classed destructive, catastrophic or unknown)`,
+      );
       console.log(`  exact class                          ${percent(s.exactAccuracy)}`);
     }
   }
@@ -66,7 +77,8 @@ try {
     const agent = { id: 'bench', authenticated: true } as const;
     for (const record of [false, true]) {
       const n = record ? 2000 : 20000;
-      for (let i = 0; i < 2000; i++) await airlock.gateway.decide({ surface: 'exec', agent, roles: [], action: actions[i % actions.length] as Action, record: false });
+      for (let i = 0; i < 2000; i++)
+        await airlock.gateway.decide({ surface: 'exec', agent, roles: [], action: actions[i % actions.length] as Action, record: false });
       const times: number[] = [];
       for (let i = 0; i < n; i++) {
         const t = performance.now();
@@ -74,7 +86,9 @@ try {
         times.push(performance.now() - t);
       }
       times.sort((a, b) => a - b);
-      console.log(`${record ? 'recorded (SQLite, synchronous=FULL)' : 'what-if (not recorded)         '}  n=${n}  p50 ${ms(pct(times, 50))}  p99 ${ms(pct(times, 99))}`);
+      console.log(
+        `${record ? 'recorded (SQLite, synchronous=FULL)' : 'what-if (not recorded)         '}  n=${n}  p50 ${ms(pct(times, 50))}  p99 ${ms(pct(times, 99))}`,
+      );
     }
     const cls: number[] = [];
     for (let i = 0; i < 20000; i++) {
@@ -112,19 +126,34 @@ try {
       });
     const empty = await run('');
     const full = await run(input);
-    console.log(`${full.out} answers in ${(full.ms / 1000).toFixed(2)} s: ${Math.round(full.out / (full.ms / 1000))} decisions/s including start-up; ${Math.round(full.out / ((full.ms - empty.ms) / 1000))} decisions/s after start-up (${Math.round(empty.ms)} ms)`);
+    console.log(
+      `${full.out} answers in ${(full.ms / 1000).toFixed(2)} s: ${Math.round(full.out / (full.ms / 1000))} decisions/s including start-up; ${Math.round(full.out / ((full.ms - empty.ms) / 1000))} decisions/s after start-up (${Math.round(empty.ms)} ms)`,
+    );
   }
 
   if (want('hook')) {
     console.log('\n== airlock hook claude-code round trip (new process each time, decision recorded) ==');
-    const payload = (command: string) => JSON.stringify({ session_id: 'bench', transcript_path: '/dev/null', cwd: work, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command, description: 'bench' } });
-    for (const [label, command] of [['git status', 'git status'], ['kubectl delete', 'kubectl -n prod delete deploy api'], ['psql (loads the SQL parser)', "psql -c 'DELETE FROM users'"]] as const) {
+    const payload = (command: string) =>
+      JSON.stringify({
+        session_id: 'bench',
+        transcript_path: '/dev/null',
+        cwd: work,
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command, description: 'bench' },
+      });
+    for (const [label, command] of [
+      ['git status', 'git status'],
+      ['kubectl delete', 'kubectl -n prod delete deploy api'],
+      ['psql (loads the SQL parser)', "psql -c 'DELETE FROM users'"],
+    ] as const) {
       const times: number[] = [];
       for (let i = 0; i < 25; i++) {
         const t = performance.now();
         const r = spawnSync(process.execPath, [BIN, 'hook', 'claude-code'], { cwd: work, input: payload(command), encoding: 'utf8' });
         times.push(performance.now() - t);
-        if (i === 0 && r.stdout.trim() === '' && r.status !== 0) console.log(`  (hook printed nothing; exit ${r.status}: ${r.stderr.trim()})`);
+        if (i === 0 && r.stdout.trim() === '' && r.status !== 0)
+          console.log(`  (hook printed nothing; exit ${r.status}: ${r.stderr.trim()})`);
       }
       times.sort((a, b) => a - b);
       console.log(`${label.padEnd(28)} n=25  p50 ${ms(pct(times, 50))}  p90 ${ms(pct(times, 90))}`);

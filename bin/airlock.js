@@ -10,7 +10,14 @@ if (['hook', 'exec', 'sh'].includes(command) || (command === 'check' && !rest.in
   setFlagsFromString('--liftoff-only');
 }
 
-import('../dist/app/cli.js').then((m) => m.main(process.argv.slice(2))).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`airlock: internal error: ${err?.stack ?? err}\n`); process.exitCode = 70; },
-);
+import('../dist/app/cli.js')
+  .then((m) => m.main(process.argv.slice(2)))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`airlock: internal error: ${err?.stack ?? err}\n`);
+      process.exitCode = 70;
+    },
+  );

@@ -31,13 +31,23 @@ describe('agents never inherit human privilege', () => {
   });
 
   it('with requireAgentToken, dropping the token is refused instead of falling back to default rights', async () => {
-    writeFileSync(join(w.dir, 'airlock.yaml'), 'requireAgentToken: true\nenvironments:\n  dev:\n    protected: false\n    match:\n      local: true\n');
+    writeFileSync(
+      join(w.dir, 'airlock.yaml'),
+      'requireAgentToken: true\nenvironments:\n  dev:\n    protected: false\n    match:\n      local: true\n',
+    );
     const r = await runCli(['exec', '--', 'touch', 'notes.md'], { cwd: w.dir });
     expect(r.code).toBe(77);
     expect(existsSync(join(w.dir, 'notes.md'))).toBe(false);
     const hook = await runCli(['hook', 'claude-code'], {
       cwd: w.dir,
-      input: JSON.stringify({ session_id: 's', transcript_path: '/dev/null', cwd: w.dir, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } }),
+      input: JSON.stringify({
+        session_id: 's',
+        transcript_path: '/dev/null',
+        cwd: w.dir,
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command: 'ls' },
+      }),
     });
     expect(JSON.parse(hook.stdout).hookSpecificOutput.permissionDecision).toBe('deny');
   });
@@ -46,7 +56,11 @@ describe('agents never inherit human privilege', () => {
     const token = await addAgent('builder', 'developer');
     await runCli(['exec', '--', 'true'], { cwd: w.dir, env: { AIRLOCK_AGENT_TOKEN: token, USER: 'alice' } });
     const tail = await runCli(['audit', 'tail', '--json', '-n', '2'], { cwd: w.dir });
-    const decision = tail.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'decision');
+    const decision = tail.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((e) => e.type === 'decision');
     expect(decision.payload.proposal.agent).toEqual({ id: 'builder', authenticated: true, onBehalfOf: 'alice' });
   });
 });

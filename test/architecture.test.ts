@@ -28,7 +28,11 @@ function layerOf(abs: string): string {
   return relative(SRC, abs).split('/')[0] ?? '';
 }
 
-const all = files(SRC).map((f) => ({ file: relative(SRC, f), layer: layerOf(f), deps: imports(f).map((d) => (d.startsWith('.') ? { rel: true, target: relative(SRC, resolve(f, '..', d)) } : { rel: false, target: d })) }));
+const all = files(SRC).map((f) => ({
+  file: relative(SRC, f),
+  layer: layerOf(f),
+  deps: imports(f).map((d) => (d.startsWith('.') ? { rel: true, target: relative(SRC, resolve(f, '..', d)) } : { rel: false, target: d })),
+}));
 
 describe('architecture', () => {
   it('finds the source tree', () => {
@@ -38,7 +42,9 @@ describe('architecture', () => {
   it('keeps src/core pure: only relative imports inside core, and zod', () => {
     const bad = all
       .filter((f) => f.layer === 'core')
-      .flatMap((f) => f.deps.filter((d) => (d.rel ? !d.target.startsWith('core/') : d.target !== 'zod')).map((d) => `${f.file} imports ${d.target}`));
+      .flatMap((f) =>
+        f.deps.filter((d) => (d.rel ? !d.target.startsWith('core/') : d.target !== 'zod')).map((d) => `${f.file} imports ${d.target}`),
+      );
     expect(bad).toEqual([]);
   });
 
@@ -49,7 +55,8 @@ describe('architecture', () => {
         const to = d.target.split('/')[0];
         if (to === 'app' && f.layer !== 'app') bad.push(`${f.file} imports the composition root (${d.target})`);
         if ((f.layer === 'adapters' || f.layer === 'storage') && to === 'interfaces') bad.push(`${f.file} imports ${d.target}`);
-        if (f.layer === 'interfaces' && (to === 'adapters' || to === 'storage')) bad.push(`${f.file} imports ${d.target}: interfaces get adapters from the composition root`);
+        if (f.layer === 'interfaces' && (to === 'adapters' || to === 'storage'))
+          bad.push(`${f.file} imports ${d.target}: interfaces get adapters from the composition root`);
       }
     }
     expect(bad).toEqual([]);
@@ -63,7 +70,9 @@ describe('architecture', () => {
   });
 
   it('uses no `export *` (a deliberate public surface)', () => {
-    const bad = files(SRC).filter((f) => /^\s*export\s+\*/m.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+    const bad = files(SRC)
+      .filter((f) => /^\s*export\s+\*/m.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(SRC, f));
     expect(bad).toEqual([]);
   });
 });

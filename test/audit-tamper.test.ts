@@ -26,7 +26,13 @@ async function append(n: number, tag = 'gateway'): Promise<void> {
   const store = await SqliteStore.open({ path: dbPath });
   await store.migrate();
   const log = new AuditLog({ store, hasher, clock });
-  for (let i = 0; i < n; i++) await log.append('decision', { tag, i, outcome: i % 4 === 0 ? 'deny' : 'allow', command: `kubectl -n prod rollout restart deploy/api-${i}` });
+  for (let i = 0; i < n; i++)
+    await log.append('decision', {
+      tag,
+      i,
+      outcome: i % 4 === 0 ? 'deny' : 'allow',
+      command: `kubectl -n prod rollout restart deploy/api-${i}`,
+    });
   await store.close();
 }
 
@@ -93,7 +99,9 @@ describe('audit tamper detection on a real SQLite file', () => {
 
   it("REORDERED: two rows' seq swapped", async () => {
     const saved = await checkpoint();
-    tamper('UPDATE audit_log SET seq = -1 WHERE seq = 4; UPDATE audit_log SET seq = 4 WHERE seq = 12; UPDATE audit_log SET seq = 12 WHERE seq = -1;');
+    tamper(
+      'UPDATE audit_log SET seq = -1 WHERE seq = 4; UPDATE audit_log SET seq = 4 WHERE seq = 12; UPDATE audit_log SET seq = 12 WHERE seq = -1;',
+    );
     const result = await verify(saved);
     expect(result).toMatchObject({ ok: false, problems: [{ seq: 4, code: 'REORDERED' }] });
     expect(await verify()).toMatchObject({ ok: false, problems: [{ seq: 4, code: 'REORDERED' }] });

@@ -107,13 +107,71 @@ function holdsClass(
 
 describe('classifier evasion', () => {
   const rmFlags = [['-rf'], ['-fr'], ['-r', '-f'], ['-f', '-r'], ['-R', '-f'], ['--recursive', '--force'], ['-rfv'], ['--force', '-R']];
-  holdsClass('rm of the root or a system tree', 'catastrophic', 'rm', rmFlags, ['/', '/etc', '"/usr"', "'/boot'", '/var/lib/postgresql', '/*', '~', '"$HOME"', '/../', '//']);
-  holdsClass('rm of a named directory outside the project', 'destructive', 'rm', rmFlags, ['/var/www', '/opt/app', '"/srv/app/uploads"', '~/projects', 'data/uploads']);
+  holdsClass('rm of the root or a system tree', 'catastrophic', 'rm', rmFlags, [
+    '/',
+    '/etc',
+    '"/usr"',
+    "'/boot'",
+    '/var/lib/postgresql',
+    '/*',
+    '~',
+    '"$HOME"',
+    '/../',
+    '//',
+  ]);
+  holdsClass('rm of a named directory outside the project', 'destructive', 'rm', rmFlags, [
+    '/var/www',
+    '/opt/app',
+    '"/srv/app/uploads"',
+    '~/projects',
+    'data/uploads',
+  ]);
   holdsClass('rm of a regenerable folder', 'write', 'rm', rmFlags, ['node_modules', 'dist', './build', '.next', '/tmp/cache']);
-  holdsClass('git reset --hard', 'destructive', 'git', [['reset', '--hard'], ['-C', '.', 'reset', '--hard'], ['--no-pager', 'reset', '--hard']], ['HEAD~1', 'origin/main'], false);
-  holdsClass('force push to main', 'destructive', 'git', [['push', '-f'], ['push', '--force'], ['push', '--force-with-lease'], ['-C', 'repo', 'push', '-f']], ['origin main', 'origin master'], false);
-  holdsClass('redis FLUSHALL', 'catastrophic', 'redis-cli', [['-h', 'cache', '-p', '6379'], ['-n', '0'], []], ['FLUSHALL', 'flushall', 'FLUSHDB'], false);
-  holdsClass('docker volume deletion', 'destructive', 'docker', [['volume', 'prune', '-f'], ['volume', 'rm'], ['--context', 'prod', 'volume', 'rm']], ['pgdata', '-f'], false);
+  holdsClass(
+    'git reset --hard',
+    'destructive',
+    'git',
+    [
+      ['reset', '--hard'],
+      ['-C', '.', 'reset', '--hard'],
+      ['--no-pager', 'reset', '--hard'],
+    ],
+    ['HEAD~1', 'origin/main'],
+    false,
+  );
+  holdsClass(
+    'force push to main',
+    'destructive',
+    'git',
+    [
+      ['push', '-f'],
+      ['push', '--force'],
+      ['push', '--force-with-lease'],
+      ['-C', 'repo', 'push', '-f'],
+    ],
+    ['origin main', 'origin master'],
+    false,
+  );
+  holdsClass(
+    'redis FLUSHALL',
+    'catastrophic',
+    'redis-cli',
+    [['-h', 'cache', '-p', '6379'], ['-n', '0'], []],
+    ['FLUSHALL', 'flushall', 'FLUSHDB'],
+    false,
+  );
+  holdsClass(
+    'docker volume deletion',
+    'destructive',
+    'docker',
+    [
+      ['volume', 'prune', '-f'],
+      ['volume', 'rm'],
+      ['--context', 'prod', 'volume', 'rm'],
+    ],
+    ['pgdata', '-f'],
+    false,
+  );
 
   it('SQL through psql keeps its class and kind', () => {
     fc.assert(
@@ -164,10 +222,14 @@ describe('classifier evasion', () => {
 
   it('a dynamic command name is never safe', () => {
     fc.assert(
-      fc.property(fc.constantFrom('$CMD', '"$CMD"', '${CMD}', '$(cat cmd.txt)', '`cat cmd.txt`', '$1'), fc.constantFrom('', ' -rf /tmp/x', ' status'), (name, rest) => {
-        expect(classifier.classify(`${name}${rest}`).risk).not.toBe('read');
-        expect(['unknown', 'destructive', 'catastrophic']).toContain(classifier.classify(`${name}${rest}`).risk);
-      }),
+      fc.property(
+        fc.constantFrom('$CMD', '"$CMD"', '${CMD}', '$(cat cmd.txt)', '`cat cmd.txt`', '$1'),
+        fc.constantFrom('', ' -rf /tmp/x', ' status'),
+        (name, rest) => {
+          expect(classifier.classify(`${name}${rest}`).risk).not.toBe('read');
+          expect(['unknown', 'destructive', 'catastrophic']).toContain(classifier.classify(`${name}${rest}`).risk);
+        },
+      ),
       { numRuns: 60 },
     );
   });

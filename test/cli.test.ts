@@ -53,7 +53,10 @@ describe('airlock check', () => {
     const w = tempWorkdir();
     try {
       expect((await runCli(['init'], { cwd: w.dir })).code).toBe(0);
-      const r = await runCli(['check', '--json', '--', 'kubectl', '--context', 'prod-eu-1', '-n', 'payments', 'rollout', 'restart', 'deploy/api'], { cwd: w.dir });
+      const r = await runCli(
+        ['check', '--json', '--', 'kubectl', '--context', 'prod-eu-1', '-n', 'payments', 'rollout', 'restart', 'deploy/api'],
+        { cwd: w.dir },
+      );
       const v = JSON.parse(r.stdout);
       expect(v.environment).toMatchObject({ name: 'prod', protected: true });
       expect(v.environment.how).toMatch(/prod-eu-1/);
@@ -78,7 +81,10 @@ describe('airlock check --jsonl', () => {
       JSON.stringify({ id: 'f', kind: 'shell', input: 'aws s3 rb s3://acme-backups --force', env: { AWS_PROFILE: 'prod' } }),
     ].join('\n');
     const r = await runCli(['check', '--jsonl'], { cwd: work.dir, input });
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(6);
     expect(lines[0]).toMatchObject({ id: 'a', risk: 'read', decision: 'allow' });
     expect(lines[1]).toMatchObject({ line: 2, error: { code: 'BAD_INPUT' } });
@@ -86,7 +92,8 @@ describe('airlock check --jsonl', () => {
     expect(lines[3]).toMatchObject({ id: 'd', risk: 'read', decision: 'allow' });
     expect(lines[4]).toMatchObject({ id: 'e', line: 5, error: { code: 'BAD_INPUT' } });
     expect(lines[5]).toMatchObject({ id: 'f', risk: 'catastrophic', decision: 'deny' });
-    for (const l of lines.filter((x) => !x.error)) expect(Object.keys(l)).toEqual(expect.arrayContaining(['id', 'risk', 'decision', 'effects', 'reasons']));
+    for (const l of lines.filter((x) => !x.error))
+      expect(Object.keys(l)).toEqual(expect.arrayContaining(['id', 'risk', 'decision', 'effects', 'reasons']));
     expect(r.code).toBe(64);
   });
 });
@@ -101,10 +108,16 @@ describe('airlock exec and sh', () => {
       const failing = await runCli(['exec', '--', 'false'], { cwd: w.dir });
       expect(failing.code).toBe(1);
       const tail = await runCli(['audit', 'tail', '--json'], { cwd: w.dir });
-      const entries = tail.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const entries = tail.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(entries.map((e) => e.type)).toEqual(['decision', 'execution', 'decision', 'execution']);
       expect(entries[1].payload).toMatchObject({ exitCode: 0, argv: ['echo', 'hello from airlock'] });
-      expect(entries[0].payload.proposal).toMatchObject({ surface: 'exec', action: { kind: 'shell', argv: ['echo', 'hello from airlock'] } });
+      expect(entries[0].payload.proposal).toMatchObject({
+        surface: 'exec',
+        action: { kind: 'shell', argv: ['echo', 'hello from airlock'] },
+      });
     } finally {
       w.cleanup();
     }
@@ -153,7 +166,11 @@ describe('airlock agents and identity', () => {
       expect(token).toBeDefined();
       await runCli(['exec', '--', 'true'], { cwd: w.dir, env: { AIRLOCK_AGENT_TOKEN: token } });
       const tail = await runCli(['audit', 'tail', '--json', '-n', '2'], { cwd: w.dir });
-      const decision = tail.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'decision');
+      const decision = tail.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .find((e) => e.type === 'decision');
       expect(decision.payload.proposal.agent).toMatchObject({ id: 'deploy-bot', authenticated: true });
       const bad = await runCli(['exec', '--', 'true'], { cwd: w.dir, env: { AIRLOCK_AGENT_TOKEN: 'alk_forged' } });
       expect(bad.code).toBe(77);
@@ -177,13 +194,17 @@ describe('airlock audit', () => {
       expect(ok.stdout).toMatch(/audit log ok/);
       const { default: Database } = await import('better-sqlite3');
       const db = new Database(join(w.dir, '.airlock', 'airlock.db'));
-      const table = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%audit%'").get() as { name: string }).name;
+      const table = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%audit%'").get() as { name: string })
+        .name;
       const cols = (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
       const payloadCol = cols.find((c) => c.includes('payload')) as string;
       // Someone with the file drops the append-only triggers and rewrites what the agent ran,
       // keeping the JSON valid: only the hash chain can tell.
-      for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[]) db.exec(`DROP TRIGGER "${t.name}"`);
-      const changed = db.prepare(`UPDATE ${table} SET ${payloadCol} = replace(${payloadCol}, '"command":"true"', '"command":"sudo"') WHERE rowid = 1`).run();
+      for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[])
+        db.exec(`DROP TRIGGER "${t.name}"`);
+      const changed = db
+        .prepare(`UPDATE ${table} SET ${payloadCol} = replace(${payloadCol}, '"command":"true"', '"command":"sudo"') WHERE rowid = 1`)
+        .run();
       expect(changed.changes).toBe(1);
       db.close();
       const bad = await runCli(['audit', 'verify'], { cwd: w.dir });

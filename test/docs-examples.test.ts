@@ -64,7 +64,10 @@ describe('documentation examples', () => {
         const actual = `${r.stdout}\n${r.stderr}`.split('\n').map(fold);
         for (const want of step.expected) {
           const w = fold(want);
-          expect(actual.some((line) => line.startsWith(w)), `\`${command}\` should print a line starting "${w}"; it printed:\n${r.stdout}${r.stderr}`).toBe(true);
+          expect(
+            actual.some((line) => line.startsWith(w)),
+            `\`${command}\` should print a line starting "${w}"; it printed:\n${r.stdout}${r.stderr}`,
+          ).toBe(true);
         }
       }
     } finally {

@@ -16,7 +16,15 @@ beforeEach(() => {
 });
 afterEach(() => w.cleanup());
 
-const hookPayload = (command: string) => JSON.stringify({ session_id: 's', transcript_path: '/dev/null', cwd: '.', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
+const hookPayload = (command: string) =>
+  JSON.stringify({
+    session_id: 's',
+    transcript_path: '/dev/null',
+    cwd: '.',
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Bash',
+    tool_input: { command },
+  });
 const decisionOf = (stdout: string) => JSON.parse(stdout).hookSpecificOutput.permissionDecision as string;
 
 describe('fail closed', () => {

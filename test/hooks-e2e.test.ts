@@ -68,14 +68,26 @@ describe('airlock hook through the gateway', () => {
   it("records the decision in the gateway's log with the hook surface and the agent's stated intent", async () => {
     await hook('claude-code', fixture('claude-code', 'destructive-bash'), 'gateway');
     const tail = await runCli(['audit', 'tail', '--json', '-n', '50'], { cwd: work.dir });
-    const decisions = tail.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'decision');
+    const decisions = tail.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === 'decision');
     const last = decisions.at(-1);
-    expect(last.payload.proposal).toMatchObject({ surface: 'hook', agent: { id: 'claude-code', authenticated: false }, intent: 'Delete and recreate the payments environment to fix the bug' });
+    expect(last.payload.proposal).toMatchObject({
+      surface: 'hook',
+      agent: { id: 'claude-code', authenticated: false },
+      intent: 'Delete and recreate the payments environment to fix the bug',
+    });
     expect(last.payload.decision.outcome).toBe('deny');
   });
 
   it('fails closed when the configured gateway cannot be reached', async () => {
-    const r = await runCli(['hook', 'claude-code'], { cwd: work.dir, input: fixture('claude-code', 'benign-bash'), env: { AIRLOCK_URL: 'http://127.0.0.1:1' } });
+    const r = await runCli(['hook', 'claude-code'], {
+      cwd: work.dir,
+      input: fixture('claude-code', 'benign-bash'),
+      env: { AIRLOCK_URL: 'http://127.0.0.1:1' },
+    });
     expect(JSON.parse(r.stdout).hookSpecificOutput.permissionDecision).toBe('deny');
     expect(r.stderr + r.stdout).toMatch(/could not be reached/);
   });

@@ -11,6 +11,9 @@ let work: { dir: string; cleanup: () => void };
 let airlock: Airlock;
 let app: ReturnType<typeof createHttpApp>;
 let token: string;
+// Response bodies are checked field by field below; `any` keeps the assertions readable.
+// biome-ignore lint/suspicious/noExplicitAny: test-only view of JSON bodies
+type Json = any;
 
 beforeAll(async () => {
   work = tempWorkdir();
@@ -23,7 +26,13 @@ beforeAll(async () => {
     version: 'test',
   });
   token = 'alk_test_token_for_http';
-  await airlock.store.putAgent({ id: 'ci-bot', roles: ['deployer'], tokenHash: airlock.hasher.sha256Hex(token), createdAt: new Date().toISOString(), revokedAt: null });
+  await airlock.store.putAgent({
+    id: 'ci-bot',
+    roles: ['deployer'],
+    tokenHash: airlock.hasher.sha256Hex(token),
+    createdAt: new Date().toISOString(),
+    revokedAt: null,
+  });
 });
 afterAll(async () => {
   await airlock.close();
@@ -31,41 +40,53 @@ afterAll(async () => {
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  app.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 describe('HTTP API', () => {
   it('answers a what-if check without recording it', async () => {
     const res = await post('/v1/check', { kind: 'shell', input: 'helm uninstall payments -n prod' });
     expect(res.status).toBe(200);
-    const v = await res.json();
+    const v = (await res.json()) as Json;
     expect(v).toMatchObject({ risk: 'destructive', kind: 'k8s', decision: 'hold', auditSeq: null });
     expect(await airlock.store.auditHead()).toBeNull();
   });
 
   it('records an agent proposal made with its token', async () => {
-    const res = await post('/v1/decisions', { kind: 'sql', input: 'DROP DATABASE payments', intent: 'reset the test db' }, { authorization: `Bearer ${token}` });
+    const res = await post(
+      '/v1/decisions',
+      { kind: 'sql', input: 'DROP DATABASE payments', intent: 'reset the test db' },
+      { authorization: `Bearer ${token}` },
+    );
     expect(res.status).toBe(200);
-    const v = await res.json();
+    const v = (await res.json()) as Json;
     expect(v).toMatchObject({ risk: 'catastrophic', decision: 'deny' });
     expect(v.auditSeq).toBe(1);
-    const audit = await (await app.request('/v1/audit?from=1&limit=10')).json();
-    expect(audit.entries[0].payload.proposal).toMatchObject({ surface: 'http', intent: 'reset the test db', agent: { id: 'ci-bot', authenticated: true } });
+    const audit = (await (await app.request('/v1/audit?from=1&limit=10')).json()) as Json;
+    expect(audit.entries[0].payload.proposal).toMatchObject({
+      surface: 'http',
+      intent: 'reset the test db',
+      agent: { id: 'ci-bot', authenticated: true },
+    });
   });
 
   it('refuses a proposal without a token (401) or with a forged one (401)', async () => {
     expect((await post('/v1/decisions', { kind: 'shell', input: 'ls' })).status).toBe(401);
     const forged = await post('/v1/decisions', { kind: 'shell', input: 'ls' }, { authorization: 'Bearer alk_forged' });
     expect(forged.status).toBe(401);
-    expect((await forged.json()).error.code).toBe('UNAUTHENTICATED');
+    expect(((await forged.json()) as Json).error.code).toBe('UNAUTHENTICATED');
   });
 
   it('names the bad field of a malformed body with 400', async () => {
     const res = await post('/v1/check', { kind: 'yaml', input: 'x' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.message).toMatch(/^kind:/);
+    expect(((await res.json()) as Json).error.message).toMatch(/^kind:/);
     const notJson = await post('/v1/check', '{oops');
     expect(notJson.status).toBe(400);
-    expect((await notJson.json()).error.message).toMatch(/not JSON/);
+    expect(((await notJson.json()) as Json).error.message).toMatch(/not JSON/);
   });
 
   it('serves health, the decisions page and 404s', async () => {

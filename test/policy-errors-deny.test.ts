@@ -94,7 +94,9 @@ describe('invariant 7: policy errors deny', () => {
   });
 
   it('a policy comparing the count with a string is rejected at load, never silently skipped', async () => {
-    await expect(engine(blastRadiusForbid.replace('> 50', '> "50"'))).rejects.toMatchObject({ code: 'BAD_POLICY' } satisfies Partial<AirlockError>);
+    await expect(engine(blastRadiusForbid.replace('> 50', '> "50"'))).rejects.toMatchObject({
+      code: 'BAD_POLICY',
+    } satisfies Partial<AirlockError>);
     await expect(engine(blastRadiusForbid.replace('blastRadiusCount', 'blastRadius'))).rejects.toThrow(/user\.cedar:5:\d+: .*blastRadius/);
   });
 
@@ -121,7 +123,9 @@ when { context.blastRadiusCount * 9223372036854775807 > 0 };`);
   });
 
   it('a user permit that errors at run time never allows', async () => {
-    const e = await engine(`permit (principal is Agent, action == Action::"run", resource) when { context.blastRadiusCount * 9223372036854775807 > 0 };`);
+    const e = await engine(
+      `permit (principal is Agent, action == Action::"run", resource) when { context.blastRadiusCount * 9223372036854775807 > 0 };`,
+    );
     const result = e.evaluate(input('read', 3));
     expect(result.outcome).not.toBe('allow');
     expect(result.errors).toHaveLength(1);
@@ -136,13 +140,18 @@ when { context.blastRadiusCount * 4611686018427387904 > 1 };`);
     const risks: RiskClass[] = ['read', 'write', 'unknown', 'destructive', 'catastrophic'];
     let withErrors = 0;
     fc.assert(
-      fc.property(fc.constantFrom(...risks), fc.option(fc.integer({ min: 0, max: 2000 }), { nil: null }), fc.boolean(), (risk, count, prod) => {
-        const result = e.evaluate(input(risk, count, prod ? { name: 'prod', protected: true } : { name: 'dev', protected: false }));
-        if (result.errors.length > 0) {
-          withErrors += 1;
-          expect(result.outcome).not.toBe('allow');
-        }
-      }),
+      fc.property(
+        fc.constantFrom(...risks),
+        fc.option(fc.integer({ min: 0, max: 2000 }), { nil: null }),
+        fc.boolean(),
+        (risk, count, prod) => {
+          const result = e.evaluate(input(risk, count, prod ? { name: 'prod', protected: true } : { name: 'dev', protected: false }));
+          if (result.errors.length > 0) {
+            withErrors += 1;
+            expect(result.outcome).not.toBe('allow');
+          }
+        },
+      ),
       { numRuns: 300 },
     );
     expect(withErrors).toBeGreaterThan(0);

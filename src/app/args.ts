@@ -36,7 +36,10 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec, options: { st
     } else if (arg.startsWith('-') && arg.length === 2 && byShort.has(arg.slice(1))) {
       name = byShort.get(arg.slice(1));
     } else if (arg.startsWith('-') && arg.length > 1 && rest.length === 0 && !options.stopAtOperand) {
-      throw new AirlockError({ code: 'BAD_INPUT', message: `airlock ${options.command}: unknown option ${arg} (see \`airlock ${options.command} --help\`)` });
+      throw new AirlockError({
+        code: 'BAD_INPUT',
+        message: `airlock ${options.command}: unknown option ${arg} (see \`airlock ${options.command} --help\`)`,
+      });
     }
     if (name === undefined) {
       if (options.stopAtOperand) {
@@ -48,14 +51,18 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec, options: { st
     }
     const s = spec[name];
     if (s === undefined) {
-      throw new AirlockError({ code: 'BAD_INPUT', message: `airlock ${options.command}: unknown option --${name} (see \`airlock ${options.command} --help\`)` });
+      throw new AirlockError({
+        code: 'BAD_INPUT',
+        message: `airlock ${options.command}: unknown option --${name} (see \`airlock ${options.command} --help\`)`,
+      });
     }
     let value: string | boolean = true;
     if (s.value) {
       if (inline !== undefined) value = inline;
       else {
         const next = argv[i + 1];
-        if (next === undefined) throw new AirlockError({ code: 'BAD_INPUT', message: `airlock ${options.command}: --${name} needs a value` });
+        if (next === undefined)
+          throw new AirlockError({ code: 'BAD_INPUT', message: `airlock ${options.command}: --${name} needs a value` });
         value = next;
         i++;
       }

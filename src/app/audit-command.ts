@@ -6,6 +6,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { signTreeHead, treeHeadSchema, verifyAudit, type TreeHead } from '../core/audit-log.js';
 import { AirlockError, ERROR_CODES } from '../core/errors.js';
+import type { Action } from '../core/action.js';
 import type { AuditEntry } from '../core/ports.js';
 import { describeAction } from '../interfaces/cli/render-verdict.js';
 import { bool, parseArgs, str } from './args.js';
@@ -29,10 +30,17 @@ function readCheckpoint(path: string): TreeHead | undefined {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new AirlockError({ code: 'AUDIT_TAMPERED', message: `the audit checkpoint ${path} is not valid JSON (${err instanceof Error ? err.message : String(err)}); it may have been tampered with` });
+    throw new AirlockError({
+      code: 'AUDIT_TAMPERED',
+      message: `the audit checkpoint ${path} is not valid JSON (${err instanceof Error ? err.message : String(err)}); it may have been tampered with`,
+    });
   }
   const parsed = treeHeadSchema.safeParse(raw);
-  if (!parsed.success) throw new AirlockError({ code: 'AUDIT_TAMPERED', message: `the audit checkpoint ${path} is malformed; it may have been tampered with` });
+  if (!parsed.success)
+    throw new AirlockError({
+      code: 'AUDIT_TAMPERED',
+      message: `the audit checkpoint ${path} is malformed; it may have been tampered with`,
+    });
   return parsed.data;
 }
 
@@ -51,7 +59,12 @@ export async function auditVerify(airlock: Airlock, argv: readonly string[], io:
     io.stdout.write(`audit log FAILED verification: it cannot be read back (${err instanceof Error ? err.message : String(err)})\n`);
     return ERROR_CODES.AUDIT_TAMPERED.exit;
   }
-  const result = verifyAudit({ entries, hasher: airlock.hasher, signer: airlock.signer, ...(checkpoint === undefined ? {} : { checkpoint }) });
+  const result = verifyAudit({
+    entries,
+    hasher: airlock.hasher,
+    signer: airlock.signer,
+    ...(checkpoint === undefined ? {} : { checkpoint }),
+  });
   if (!result.ok) {
     if (bool(args, 'json')) io.stdout.write(`${JSON.stringify({ ok: false, problems: result.problems }, null, 2)}\n`);
     else {
@@ -64,10 +77,13 @@ export async function auditVerify(airlock: Airlock, argv: readonly string[], io:
   const tmp = `${checkpointPath}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(head, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, checkpointPath);
-  if (bool(args, 'json')) io.stdout.write(`${JSON.stringify({ ok: true, size: result.size, rootHash: result.rootHash, checkpoint: head }, null, 2)}\n`);
+  if (bool(args, 'json'))
+    io.stdout.write(`${JSON.stringify({ ok: true, size: result.size, rootHash: result.rootHash, checkpoint: head }, null, 2)}\n`);
   else {
     io.stdout.write(`audit log ok\n  entries     ${result.size}\n  root        ${result.rootHash}\n`);
-    io.stdout.write(`  checkpoint  ${checkpoint === undefined ? 'none before; saved' : `consistent with the one of ${checkpoint.ts} (${checkpoint.size} entries); updated`} (signed by key ${airlock.signer.keyId})\n`);
+    io.stdout.write(
+      `  checkpoint  ${checkpoint === undefined ? 'none before; saved' : `consistent with the one of ${checkpoint.ts} (${checkpoint.size} entries); updated`} (signed by key ${airlock.signer.keyId})\n`,
+    );
   }
   return 0;
 }
@@ -93,16 +109,29 @@ export async function auditTail(airlock: Airlock, argv: readonly string[], io: C
   return 0;
 }
 
+/** The fields of decision and execution payloads that `tail` shows; read defensively. */
+interface TailPayload {
+  readonly proposal?: {
+    readonly agent?: { readonly id?: string; readonly authenticated?: boolean };
+    readonly surface?: string;
+    readonly action?: Action;
+  };
+  readonly decision?: { readonly outcome?: string };
+  readonly assessment?: { readonly risk?: string };
+  readonly proposalId?: string;
+  readonly exitCode?: number | null;
+  readonly signal?: string | null;
+  readonly spawnError?: string;
+}
+
 function summarize(e: AuditEntry): string {
-  const p = e.payload as Record<string, any>;
-  try {
-    if (e.type === 'decision') {
-      const agent = p.proposal.agent;
-      return `${String(p.decision.outcome).toUpperCase().padEnd(5)} ${String(p.assessment.risk).padEnd(12)} ${agent.id}${agent.authenticated ? '' : '?'} via ${p.proposal.surface}: ${describeAction(p.proposal.action)}`;
-    }
-    if (e.type === 'execution') return `${p.proposalId} exit=${p.exitCode ?? '-'}${p.signal ? ` signal=${p.signal}` : ''}${p.spawnError ? ` error=${p.spawnError}` : ''}`;
-    return JSON.stringify(p);
-  } catch {
-    return JSON.stringify(p);
+  const p = (e.payload ?? {}) as TailPayload;
+  if (e.type === 'decision' && p.proposal?.action !== undefined) {
+    const agent = p.proposal.agent;
+    return `${String(p.decision?.outcome).toUpperCase().padEnd(5)} ${String(p.assessment?.risk).padEnd(12)} ${agent?.id ?? '?'}${agent?.authenticated ? '' : '?'} via ${p.proposal.surface}: ${describeAction(p.proposal.action)}`;
   }
+  if (e.type === 'execution') {
+    return `${p.proposalId} exit=${p.exitCode ?? '-'}${p.signal ? ` signal=${p.signal}` : ''}${p.spawnError ? ` error=${p.spawnError}` : ''}`;
+  }
+  return JSON.stringify(e.payload);
 }

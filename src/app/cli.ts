@@ -116,7 +116,9 @@ function initCommand(argv: readonly string[], io: CliIo): number {
     throw new AirlockError({ code: 'CONFLICT', message: `${file} already exists; use --force to overwrite it` });
   }
   writeFileSync(file, INIT_TEMPLATE, { mode: 0o644 });
-  io.stdout.write(`wrote ${file}\nEdit the environments and resources, then \`airlock check -- kubectl -n prod delete ns payments\` to see a decision.\n`);
+  io.stdout.write(
+    `wrote ${file}\nEdit the environments and resources, then \`airlock check -- kubectl -n prod delete ns payments\` to see a decision.\n`,
+  );
   return 0;
 }
 
@@ -130,7 +132,22 @@ const DECIDE_FLAGS: FlagSpec = {
 
 function agentEnv(io: CliIo): Record<string, string> {
   // Only variables that decide where an action lands are given to the classifier and recorded.
-  const keys = ['KUBECONFIG', 'KUBECONTEXT', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'CLOUDSDK_CORE_PROJECT', 'GOOGLE_CLOUD_PROJECT', 'AZURE_SUBSCRIPTION_ID', 'PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'MYSQL_HOST', 'TF_WORKSPACE'];
+  const keys = [
+    'KUBECONFIG',
+    'KUBECONTEXT',
+    'AWS_PROFILE',
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+    'CLOUDSDK_CORE_PROJECT',
+    'GOOGLE_CLOUD_PROJECT',
+    'AZURE_SUBSCRIPTION_ID',
+    'PGHOST',
+    'PGPORT',
+    'PGDATABASE',
+    'PGUSER',
+    'MYSQL_HOST',
+    'TF_WORKSPACE',
+  ];
   const out: Record<string, string> = {};
   for (const k of keys) {
     const v = io.env[k];
@@ -151,15 +168,24 @@ async function withAirlock<T>(io: CliIo, fn: (airlock: Airlock) => Promise<T>): 
 }
 
 async function checkCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { ...DECIDE_FLAGS, kind: { value: true }, dialect: { value: true }, jsonl: { value: false } }, { command: 'check', stopAtOperand: true });
+  const args = parseArgs(
+    argv,
+    { ...DECIDE_FLAGS, kind: { value: true }, dialect: { value: true }, jsonl: { value: false } },
+    { command: 'check', stopAtOperand: true },
+  );
   if (bool(args, 'help')) {
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (bool(args, 'jsonl')) return withAirlock(io, (airlock) => checkJsonl(airlock, io));
   const kind = str(args, 'kind') ?? 'shell';
-  if (kind !== 'shell' && kind !== 'sql' && kind !== 'mcp') throw new AirlockError({ code: 'BAD_INPUT', message: `--kind must be shell, sql or mcp, not "${kind}"` });
-  if (args.rest.length === 0) throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock check: nothing to check; give a command after --, e.g. `airlock check -- rm -rf /var/www`' });
+  if (kind !== 'shell' && kind !== 'sql' && kind !== 'mcp')
+    throw new AirlockError({ code: 'BAD_INPUT', message: `--kind must be shell, sql or mcp, not "${kind}"` });
+  if (args.rest.length === 0)
+    throw new AirlockError({
+      code: 'BAD_INPUT',
+      message: 'airlock check: nothing to check; give a command after --, e.g. `airlock check -- rm -rf /var/www`',
+    });
   const dialect = parseDialect(str(args, 'dialect'));
   const input = kind === 'shell' ? (args.rest.length === 1 ? (args.rest[0] as string) : shellJoin(args.rest)) : args.rest.join(' ');
   const action = toAction(kind, input, dialect);
@@ -224,7 +250,14 @@ async function checkJsonl(airlock: Airlock, io: CliIo): Promise<number> {
         id,
         risk: a.risk,
         decision: verdict.decision.outcome,
-        effects: a.effects.map((e) => ({ verb: e.verb, resource: e.resource, scope: e.scope, risk: e.risk, reversible: e.reversible, disruptive: e.disruptive })),
+        effects: a.effects.map((e) => ({
+          verb: e.verb,
+          resource: e.resource,
+          scope: e.scope,
+          risk: e.risk,
+          reversible: e.reversible,
+          disruptive: e.disruptive,
+        })),
         reasons: [...verdict.decision.reasons, ...a.reasons],
         kind: a.kind,
         disruptive: a.disruptive,
@@ -237,7 +270,10 @@ async function checkJsonl(airlock: Airlock, io: CliIo): Promise<number> {
       const e = toAirlockError(err);
       // Echo the id when the line had one, else the line number, so the caller can match it up.
       const rawId = tryId(line);
-      out = rawId === undefined ? { line: lineNo, error: { code: e.code, message: e.message } } : { id: rawId, line: lineNo, error: { code: e.code, message: e.message } };
+      out =
+        rawId === undefined
+          ? { line: lineNo, error: { code: e.code, message: e.message } }
+          : { id: rawId, line: lineNo, error: { code: e.code, message: e.message } };
     }
     buffer += `${JSON.stringify(out)}\n`;
     if (buffer.length > 64 * 1024) flush();
@@ -258,7 +294,11 @@ function tryId(line: string): string | number | undefined {
 
 async function execCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, DECIDE_FLAGS, { command: 'exec', stopAtOperand: true });
-  if (args.rest.length === 0) throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock exec: give the command after --, e.g. `airlock exec -- kubectl get pods`' });
+  if (args.rest.length === 0)
+    throw new AirlockError({
+      code: 'BAD_INPUT',
+      message: 'airlock exec: give the command after --, e.g. `airlock exec -- kubectl get pods`',
+    });
   const command = shellJoin(args.rest);
   return runGated(io, args, { kind: 'shell', command, argv: args.rest }, args.rest);
 }
@@ -267,7 +307,8 @@ async function shCommand(argv: readonly string[], io: CliIo): Promise<number> {
   // `airlock sh -c SCRIPT`, like sh itself.
   const args = parseArgs(argv, { ...DECIDE_FLAGS, command: { value: true, short: 'c' } }, { command: 'sh' });
   const script = str(args, 'command');
-  if (script === undefined || script.trim() === '') throw new AirlockError({ code: 'BAD_INPUT', message: "airlock sh: give the script with -c, e.g. `airlock sh -c 'ls -la'`" });
+  if (script === undefined || script.trim() === '')
+    throw new AirlockError({ code: 'BAD_INPUT', message: "airlock sh: give the script with -c, e.g. `airlock sh -c 'ls -la'`" });
   const shell = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
   return runGated(io, args, { kind: 'shell', command: script }, [shell, '-c', script]);
 }
@@ -275,7 +316,11 @@ async function shCommand(argv: readonly string[], io: CliIo): Promise<number> {
 /** Decides, records, and runs the stored argv only on allow; records the observed outcome. */
 async function runGated(io: CliIo, args: ReturnType<typeof parseArgs>, action: Action, runArgv: readonly string[]): Promise<number> {
   return withAirlock(io, async (airlock) => {
-    const { agent, roles } = await airlock.identify({ token: io.env.AIRLOCK_AGENT_TOKEN, claimedId: str(args, 'agent') ?? 'cli', onBehalfOf: io.env.USER });
+    const { agent, roles } = await airlock.identify({
+      token: io.env.AIRLOCK_AGENT_TOKEN,
+      claimedId: str(args, 'agent') ?? 'cli',
+      onBehalfOf: io.env.USER,
+    });
     const env = str(args, 'env');
     const intent = str(args, 'intent');
     const verdict = await airlock.gateway.decide({
@@ -290,7 +335,9 @@ async function runGated(io: CliIo, args: ReturnType<typeof parseArgs>, action: A
     });
     const d = verdict.decision;
     if (d.outcome !== 'allow') {
-      io.stderr.write(`airlock: ${d.outcome === 'hold' ? 'held' : 'denied'}: ${describeAction(action)}\n${renderVerdict(action, verdict, { color: isTty(io.stderr) })}`);
+      io.stderr.write(
+        `airlock: ${d.outcome === 'hold' ? 'held' : 'denied'}: ${describeAction(action)}\n${renderVerdict(action, verdict, { color: isTty(io.stderr) })}`,
+      );
       return d.outcome === 'hold' ? EXIT.held : EXIT.denied;
     }
     const outcome = await runProcess({ argv: runArgv, cwd: io.cwd, env: io.env });
@@ -318,7 +365,10 @@ async function auditCommand(argv: readonly string[], io: CliIo): Promise<number>
   const { auditTail, auditVerify } = await import('./audit-command.js');
   if (sub === 'verify') return withAirlock(io, (airlock) => auditVerify(airlock, rest, io));
   if (sub === 'tail') return withAirlock(io, (airlock) => auditTail(airlock, rest, io));
-  throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock audit: use `airlock audit verify` or `airlock audit tail [-n N] [--json]`' });
+  throw new AirlockError({
+    code: 'BAD_INPUT',
+    message: 'airlock audit: use `airlock audit verify` or `airlock audit tail [-n N] [--json]`',
+  });
 }
 
 async function agentsCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -327,29 +377,51 @@ async function agentsCommand(argv: readonly string[], io: CliIo): Promise<number
   return withAirlock(io, async (airlock) => {
     if (sub === 'add') {
       const id = args.rest[0];
-      if (id === undefined || !/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock agents add NAME: NAME is 1-64 letters, digits, dot, dash or underscore' });
+      if (id === undefined || !/^[A-Za-z0-9._-]{1,64}$/.test(id))
+        throw new AirlockError({
+          code: 'BAD_INPUT',
+          message: 'airlock agents add NAME: NAME is 1-64 letters, digits, dot, dash or underscore',
+        });
       const { randomBytes } = await import('node:crypto');
       const token = `alk_${randomBytes(24).toString('base64url')}`;
       const existing = (await airlock.store.listAgents()).find((a) => a.id === id && a.revokedAt === null);
-      if (existing) throw new AirlockError({ code: 'CONFLICT', message: `agent "${id}" already exists; revoke it first with \`airlock agents revoke ${id}\`` });
+      if (existing)
+        throw new AirlockError({
+          code: 'CONFLICT',
+          message: `agent "${id}" already exists; revoke it first with \`airlock agents revoke ${id}\``,
+        });
       const createdAt = airlock.clock.now().toISOString();
       const roles = list(args, 'role');
       await airlock.store.putAgent({ id, roles, tokenHash: airlock.hasher.sha256Hex(token), createdAt, revokedAt: null });
       await airlock.audit.append('agent.created', { id, roles, createdAt });
-      io.stdout.write(`agent ${id} created${roles.length ? ` with roles ${roles.join(', ')}` : ''}.\nIts token (shown once; give it to the agent as AIRLOCK_AGENT_TOKEN):\n${token}\n`);
+      io.stdout.write(
+        `agent ${id} created${roles.length ? ` with roles ${roles.join(', ')}` : ''}.\nIts token (shown once; give it to the agent as AIRLOCK_AGENT_TOKEN):\n${token}\n`,
+      );
       return 0;
     }
     if (sub === 'list') {
       const agents = await airlock.store.listAgents();
-      if (bool(args, 'json')) io.stdout.write(`${JSON.stringify(agents.map(({ tokenHash: _t, ...a }) => a), null, 2)}\n`);
-      else for (const a of agents) io.stdout.write(`${a.id}\troles=${a.roles.join(',') || '-'}\tcreated=${a.createdAt}${a.revokedAt ? `\trevoked=${a.revokedAt}` : ''}\n`);
+      if (bool(args, 'json'))
+        io.stdout.write(
+          `${JSON.stringify(
+            agents.map(({ tokenHash: _t, ...a }) => a),
+            null,
+            2,
+          )}\n`,
+        );
+      else
+        for (const a of agents)
+          io.stdout.write(
+            `${a.id}\troles=${a.roles.join(',') || '-'}\tcreated=${a.createdAt}${a.revokedAt ? `\trevoked=${a.revokedAt}` : ''}\n`,
+          );
       return 0;
     }
     if (sub === 'revoke') {
       const id = args.rest[0];
       if (id === undefined) throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock agents revoke NAME' });
       const at = airlock.clock.now().toISOString();
-      if (!(await airlock.store.revokeAgent(id, at))) throw new AirlockError({ code: 'NOT_FOUND', message: `no active agent "${id}" (see \`airlock agents list\`)` });
+      if (!(await airlock.store.revokeAgent(id, at)))
+        throw new AirlockError({ code: 'NOT_FOUND', message: `no active agent "${id}" (see \`airlock agents list\`)` });
       await airlock.audit.append('agent.revoked', { id, at });
       io.stdout.write(`agent ${id} revoked\n`);
       return 0;

@@ -39,7 +39,10 @@ export function resolvePaths(env: Readonly<Record<string, string | undefined>>, 
   if (explicit) {
     configFile = resolve(cwd, explicit);
     if (!existsSync(configFile)) {
-      throw new AirlockError({ code: 'BAD_CONFIG', message: `AIRLOCK_CONFIG names ${configFile}, which does not exist (create it with \`airlock init\`, or unset AIRLOCK_CONFIG)` });
+      throw new AirlockError({
+        code: 'BAD_CONFIG',
+        message: `AIRLOCK_CONFIG names ${configFile}, which does not exist (create it with \`airlock init\`, or unset AIRLOCK_CONFIG)`,
+      });
     }
   } else if (existsSync(resolve(cwd, 'airlock.yaml'))) {
     configFile = resolve(cwd, 'airlock.yaml');
@@ -56,7 +59,11 @@ export function loadConfig(paths: AirlockPaths): AirlockConfig {
   try {
     doc = parseYaml(readFileSync(paths.configFile, 'utf8'));
   } catch (err) {
-    throw new AirlockError({ code: 'BAD_CONFIG', message: `${paths.configFile} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`, cause: err });
+    throw new AirlockError({
+      code: 'BAD_CONFIG',
+      message: `${paths.configFile} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`,
+      cause: err,
+    });
   }
   return parseConfig(doc, paths.configFile);
 }
@@ -75,7 +82,12 @@ export interface Airlock {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** Resolves the calling agent: a verified token wins; otherwise the claimed id, unauthenticated, with no roles. */
-  identify(options: { token?: string | undefined; claimedId: string; onBehalfOf?: string | undefined; session?: string | undefined }): Promise<{ agent: AgentIdentity; roles: readonly string[] }>;
+  identify(options: {
+    token?: string | undefined;
+    claimedId: string;
+    onBehalfOf?: string | undefined;
+    session?: string | undefined;
+  }): Promise<{ agent: AgentIdentity; roles: readonly string[] }>;
   close(): Promise<void>;
 }
 
@@ -103,7 +115,10 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
     schemaDir: paths.policyDir,
     extra: config.policies.paths.map((p) => (isAbsolute(p) ? p : resolve(configDir, p))),
   });
-  const [policy, classifier] = await Promise.all([CedarPolicyEngine.create({ ...sources, hasher, cache: new FilePolicyCompileCache(resolve(paths.dataDir, 'cache', 'policy')) }), createClassifier({ sqlParsers: options.eager ? 'eager' : 'on-demand' })]);
+  const [policy, classifier] = await Promise.all([
+    CedarPolicyEngine.create({ ...sources, hasher, cache: new FilePolicyCompileCache(resolve(paths.dataDir, 'cache', 'policy')) }),
+    createClassifier({ sqlParsers: options.eager ? 'eager' : 'on-demand' }),
+  ]);
   const dbPath = isAbsolute(config.store.sqlite.path) ? config.store.sqlite.path : resolve(paths.dataDir, config.store.sqlite.path);
   const store = await SqliteStore.open({ path: dbPath });
   await store.migrate();
@@ -129,12 +144,19 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
       if (token) {
         const record = await store.getAgentByTokenHash(hasher.sha256Hex(token));
         if (record === null || record.revokedAt !== null) {
-          throw new AirlockError({ code: 'UNAUTHENTICATED', message: 'AIRLOCK_AGENT_TOKEN is not a valid agent token (unknown or revoked); create one with `airlock agents add NAME`' });
+          throw new AirlockError({
+            code: 'UNAUTHENTICATED',
+            message: 'AIRLOCK_AGENT_TOKEN is not a valid agent token (unknown or revoked); create one with `airlock agents add NAME`',
+          });
         }
         return { agent: { id: record.id, authenticated: true, ...extra }, roles: record.roles };
       }
       if (config.requireAgentToken) {
-        throw new AirlockError({ code: 'UNAUTHENTICATED', message: 'airlock.yaml sets requireAgentToken: give the agent its token in AIRLOCK_AGENT_TOKEN (create one with `airlock agents add NAME`)' });
+        throw new AirlockError({
+          code: 'UNAUTHENTICATED',
+          message:
+            'airlock.yaml sets requireAgentToken: give the agent its token in AIRLOCK_AGENT_TOKEN (create one with `airlock agents add NAME`)',
+        });
       }
       return { agent: { id: claimedId, authenticated: false, ...extra }, roles: [] };
     },

@@ -38,7 +38,10 @@ function write(io: CliIo, response: HookResponse): number {
 /** The adapter for a client name, or a BAD_INPUT error listing the known clients. */
 export function adapterFor(client: string | undefined): HookAdapter {
   if (client !== undefined && isHookClient(client)) return hookAdapters[client];
-  throw new AirlockError({ code: 'BAD_INPUT', message: `airlock hook: unknown client "${client ?? ''}"; use one of ${Object.keys(hookAdapters).join(', ')}` });
+  throw new AirlockError({
+    code: 'BAD_INPUT',
+    message: `airlock hook: unknown client "${client ?? ''}"; use one of ${Object.keys(hookAdapters).join(', ')}`,
+  });
 }
 
 /** Options for {@link decideHook}. */
@@ -52,12 +55,22 @@ export interface DecideHookOptions {
  * Parses a payload, decides (recorded) and renders the client's answer. Shared by the in-process
  * hook and the gateway's `/v1/hooks/:client` endpoint. Never rejects: errors fail closed.
  */
-export async function decideHook(airlock: Airlock, adapter: HookAdapter, payload: unknown, options: DecideHookOptions = {}): Promise<HookResponse> {
+export async function decideHook(
+  airlock: Airlock,
+  adapter: HookAdapter,
+  payload: unknown,
+  options: DecideHookOptions = {},
+): Promise<HookResponse> {
   let request: HookRequest | undefined;
   try {
     request = adapter.parse(payload);
     if (request.action === null) return adapter.passThrough(request);
-    const { agent, roles } = await airlock.identify({ token: options.token, claimedId: adapter.client, session: request.session, onBehalfOf: options.onBehalfOf });
+    const { agent, roles } = await airlock.identify({
+      token: options.token,
+      claimedId: adapter.client,
+      session: request.session,
+      onBehalfOf: options.onBehalfOf,
+    });
     const verdict = await airlock.gateway.decide({
       surface: 'hook',
       agent,
@@ -74,7 +87,11 @@ export async function decideHook(airlock: Airlock, adapter: HookAdapter, payload
 }
 
 const hookResponseShape = (v: unknown): v is HookResponse =>
-  typeof v === 'object' && v !== null && typeof (v as HookResponse).stdout === 'string' && typeof (v as HookResponse).stderr === 'string' && Number.isInteger((v as HookResponse).exitCode);
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as HookResponse).stdout === 'string' &&
+  typeof (v as HookResponse).stderr === 'string' &&
+  Number.isInteger((v as HookResponse).exitCode);
 
 /** Runs one hook invocation; resolves to the exit code the client expects. */
 export async function hookCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -138,6 +155,8 @@ async function viaGateway(url: string, adapter: HookAdapter, body: string, io: C
     const message = (answer as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${status}`;
     return adapter.failClosed(`the Airlock gateway at ${url} refused the hook: ${message}`);
   } catch (err) {
-    return adapter.failClosed(`the Airlock gateway at ${url} could not be reached (${err instanceof Error ? err.message : String(err)}); start it with \`airlock up\` or unset AIRLOCK_URL`);
+    return adapter.failClosed(
+      `the Airlock gateway at ${url} could not be reached (${err instanceof Error ? err.message : String(err)}); start it with \`airlock up\` or unset AIRLOCK_URL`,
+    );
   }
 }

@@ -27,7 +27,11 @@ export async function policyCommand(argv: readonly string[], io: CliIo): Promise
         throw new AirlockError({ code: 'BAD_INPUT', message: `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}` });
       }
       const cases = parsePolicyTests(text, file);
-      const results = runPolicyTests(cases, { engine: airlock.policy, classify: (action) => airlock.gateway.assess(action), now: airlock.clock.now().toISOString() });
+      const results = runPolicyTests(cases, {
+        engine: airlock.policy,
+        classify: (action) => airlock.gateway.assess(action),
+        now: airlock.clock.now().toISOString(),
+      });
       failed += results.filter((r) => !r.passed).length;
       io.stdout.write(`${file}\n${formatPolicyTestResults(results)}\n`);
     }

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Ed25519Signer } from '../adapters/crypto/ed25519-signer.js';
 import { NodeHasher } from '../adapters/crypto/node-hasher.js';
-import { AuditLog, GENESIS_HASH, auditRoot, entryHash, signTreeHead, verifyAudit, verifyChain, verifyTreeHead, type TreeHead } from './audit-log.js';
+import {
+  AuditLog,
+  GENESIS_HASH,
+  auditRoot,
+  entryHash,
+  signTreeHead,
+  verifyAudit,
+  verifyChain,
+  verifyTreeHead,
+  type TreeHead,
+} from './audit-log.js';
 import { canonicalJson } from './canonical-json.js';
 import type { AuditEntry, Clock, Store } from './ports.js';
 
@@ -108,8 +118,18 @@ describe('verifyChain', () => {
 
   it('MISSING: a deleted entry, in the middle or at the start', async () => {
     const { entries } = await filledLog(10);
-    expect(verifyChain(entries.filter((e) => e.seq !== 6), hasher)).toMatchObject({ ok: false, problem: { seq: 6, code: 'MISSING' } });
-    expect(verifyChain(entries.filter((e) => e.seq > 2), hasher)).toMatchObject({ ok: false, problem: { seq: 1, code: 'MISSING' } });
+    expect(
+      verifyChain(
+        entries.filter((e) => e.seq !== 6),
+        hasher,
+      ),
+    ).toMatchObject({ ok: false, problem: { seq: 6, code: 'MISSING' } });
+    expect(
+      verifyChain(
+        entries.filter((e) => e.seq > 2),
+        hasher,
+      ),
+    ).toMatchObject({ ok: false, problem: { seq: 1, code: 'MISSING' } });
   });
 
   it('REORDERED: swapped seq values, entries out of order, duplicates', async () => {
@@ -144,7 +164,10 @@ describe('tree heads and verifyAudit', () => {
 
   it('signs the empty log', async () => {
     const log = new AuditLog({ store: memoryStore(), hasher, clock: clock() });
-    expect(await log.treeHead(signer)).toMatchObject({ size: 0, rootHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
+    expect(await log.treeHead(signer)).toMatchObject({
+      size: 0,
+      rootHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    });
   });
 
   it('refuses (AUDIT_TAMPERED) to sign a log whose chain is broken', async () => {
@@ -200,20 +223,35 @@ describe('tree heads and verifyAudit', () => {
     // An old copy of 5 entries, appended to afterwards: the chain itself is valid.
     const restored = rechain([...entries.slice(0, 5), ...entries.slice(0, 5).map((e) => ({ ...e, payload: { after: 'restore' } }))], 5);
     expect(verifyChain(restored, hasher).ok).toBe(true);
-    expect(verifyAudit({ entries: restored, hasher, signer, checkpoint })).toMatchObject({ ok: false, problems: [{ code: 'ROLLED_BACK' }] });
+    expect(verifyAudit({ entries: restored, hasher, signer, checkpoint })).toMatchObject({
+      ok: false,
+      problems: [{ code: 'ROLLED_BACK' }],
+    });
     // Entry 2 edited and everything after re-hashed: only the checkpoint can tell.
-    const rewritten = rechain(entries.map((e) => (e.seq === 2 ? { ...e, payload: { i: 2, outcome: 'deny' } } : e)), 1);
+    const rewritten = rechain(
+      entries.map((e) => (e.seq === 2 ? { ...e, payload: { i: 2, outcome: 'deny' } } : e)),
+      1,
+    );
     expect(verifyAudit({ entries: rewritten, hasher, signer })).toMatchObject({ ok: true });
-    expect(verifyAudit({ entries: rewritten, hasher, signer, checkpoint })).toMatchObject({ ok: false, problems: [{ code: 'ROLLED_BACK' }] });
+    expect(verifyAudit({ entries: rewritten, hasher, signer, checkpoint })).toMatchObject({
+      ok: false,
+      problems: [{ code: 'ROLLED_BACK' }],
+    });
   });
 
   it('BAD_SIGNATURE: a forged or malformed checkpoint is reported and not used', async () => {
     const { log, entries } = await filledLog(4);
     const checkpoint = await log.treeHead(signer);
     const forged: TreeHead = { ...checkpoint, size: 2 };
-    expect(verifyAudit({ entries, hasher, signer, checkpoint: forged })).toMatchObject({ ok: false, problems: [{ code: 'BAD_SIGNATURE' }] });
+    expect(verifyAudit({ entries, hasher, signer, checkpoint: forged })).toMatchObject({
+      ok: false,
+      problems: [{ code: 'BAD_SIGNATURE' }],
+    });
     const malformed = { size: 'x' } as unknown as TreeHead;
-    expect(verifyAudit({ entries, hasher, signer, checkpoint: malformed })).toMatchObject({ ok: false, problems: [{ code: 'BAD_SIGNATURE' }] });
+    expect(verifyAudit({ entries, hasher, signer, checkpoint: malformed })).toMatchObject({
+      ok: false,
+      problems: [{ code: 'BAD_SIGNATURE' }],
+    });
   });
 
   it('reports the chain problem first, then the checkpoint problem', async () => {

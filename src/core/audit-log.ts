@@ -158,11 +158,17 @@ export class AuditLog {
     while (this.#verified.seq < target) {
       const page = (await this.#store.readAudit({ fromSeq: this.#verified.seq + 1, limit: pageSize })).filter((e) => e.seq <= target);
       if (page.length === 0) {
-        throw new AirlockError({ code: 'AUDIT_TAMPERED', message: `audit log: entries after seq ${this.#verified.seq} are missing (head is ${target}); run \`airlock audit verify\`` });
+        throw new AirlockError({
+          code: 'AUDIT_TAMPERED',
+          message: `audit log: entries after seq ${this.#verified.seq} are missing (head is ${target}); run \`airlock audit verify\``,
+        });
       }
       const check = verifyChain(page, this.#hasher, { seq: this.#verified.seq, hash: this.#verified.hash });
       if (!check.ok) {
-        throw new AirlockError({ code: 'AUDIT_TAMPERED', message: `audit log: refusing to sign a broken log: ${check.problem.message}; run \`airlock audit verify\`` });
+        throw new AirlockError({
+          code: 'AUDIT_TAMPERED',
+          message: `audit log: refusing to sign a broken log: ${check.problem.message}; run \`airlock audit verify\``,
+        });
       }
       for (const entry of page) this.#verified.range.append(entryLeafHash(this.#hasher, entry.hash));
       this.#verified.seq = check.size;
@@ -184,7 +190,11 @@ export function entryHash(hasher: Pick<Hasher, 'sha256Hex'>, fields: Omit<AuditE
  * that was written at another position), MISSING (a gap in seq: deleted entries), EDITED (content no
  * longer matches its hash), BROKEN_LINK (prevHash is not the previous entry's hash).
  */
-export function verifyChain(entries: readonly AuditEntry[], hasher: Pick<Hasher, 'sha256Hex'>, from: ChainStart = { seq: 0, hash: GENESIS_HASH }): ChainCheck {
+export function verifyChain(
+  entries: readonly AuditEntry[],
+  hasher: Pick<Hasher, 'sha256Hex'>,
+  from: ChainStart = { seq: 0, hash: GENESIS_HASH },
+): ChainCheck {
   const seqOfHash = new Map<string, number>();
   for (const e of entries) seqOfHash.set(e.hash, e.seq);
   let prevHash = from.hash;
@@ -193,10 +203,18 @@ export function verifyChain(entries: readonly AuditEntry[], hasher: Pick<Hasher,
     const e = entries[i] as AuditEntry;
     if (e.seq !== expected) {
       if (!Number.isSafeInteger(e.seq) || e.seq < expected || entries.slice(i + 1).some((later) => later.seq === expected)) {
-        return bad(expected, 'REORDERED', `expected entry ${expected} at position ${i + 1} but found seq ${String(e.seq)}: entries are out of order or duplicated`);
+        return bad(
+          expected,
+          'REORDERED',
+          `expected entry ${expected} at position ${i + 1} but found seq ${String(e.seq)}: entries are out of order or duplicated`,
+        );
       }
       const last = e.seq - 1;
-      return bad(expected, 'MISSING', last === expected ? `entry ${expected} is missing (deleted)` : `entries ${expected}..${last} are missing (deleted)`);
+      return bad(
+        expected,
+        'MISSING',
+        last === expected ? `entry ${expected} is missing (deleted)` : `entries ${expected}..${last} are missing (deleted)`,
+      );
     }
     if (recompute(hasher, e, e.seq) !== e.hash) {
       // An entry whose hash fits another position was moved (e.g. seq values swapped), not edited.
@@ -207,7 +225,11 @@ export function verifyChain(entries: readonly AuditEntry[], hasher: Pick<Hasher,
       return bad(e.seq, 'EDITED', `entry ${e.seq} does not match its hash: it was changed after it was written`);
     }
     if (e.prevHash !== prevHash) {
-      return bad(e.seq, 'BROKEN_LINK', `entry ${e.seq} does not link to entry ${e.seq - 1}: an entry was replaced or rewritten with a new hash`);
+      return bad(
+        e.seq,
+        'BROKEN_LINK',
+        `entry ${e.seq} does not link to entry ${e.seq - 1}: an entry was replaced or rewritten with a new hash`,
+      );
     }
     prevHash = e.hash;
     expected += 1;
@@ -224,7 +246,13 @@ export function entryLeafHash(hasher: Pick<Hasher, 'sha256'>, entryHashHex: stri
 
 /** Merkle root (hex) over the first `size` entries (default all). Fails with BAD_INPUT when size > entries.length. */
 export function auditRoot(entries: readonly AuditEntry[], hasher: Pick<Hasher, 'sha256'>, size: number = entries.length): string {
-  return bytesToHex(merkleRoot(hasher, entries.slice(0, size).map((e) => entryLeafHash(hasher, e.hash)), size));
+  return bytesToHex(
+    merkleRoot(
+      hasher,
+      entries.slice(0, size).map((e) => entryLeafHash(hasher, e.hash)),
+      size,
+    ),
+  );
 }
 
 /** The exact bytes a tree head signature covers: canonical JSON of `{ rootHash, size, ts }`. */
@@ -268,14 +296,21 @@ export function verifyAudit(options: VerifyAuditOptions): AuditVerification {
 
   if (checkpoint !== undefined) {
     if (!verifyTreeHead(checkpoint, signer, publicKeyPem)) {
-      problems.push({ code: 'BAD_SIGNATURE', message: `the checkpoint (size ${String(checkpoint.size)}, key ${String(checkpoint.keyId)}) is malformed or its signature does not verify; it was not used` });
+      problems.push({
+        code: 'BAD_SIGNATURE',
+        message: `the checkpoint (size ${String(checkpoint.size)}, key ${String(checkpoint.keyId)}) is malformed or its signature does not verify; it was not used`,
+      });
     } else if (checkpoint.size > entries.length && lastSeq < checkpoint.size) {
       problems.push({
         seq: lastSeq + 1,
         code: 'TRUNCATED',
         message: `the log ends at entry ${lastSeq} but a checkpoint of ${checkpoint.ts} saw ${checkpoint.size}: entries were removed from the end, or an older copy was restored`,
       });
-    } else if (chainBadAt > checkpoint.size && checkpoint.size <= entries.length && bytesToHex(merkleRoot(hasher, leaves, checkpoint.size)) !== checkpoint.rootHash) {
+    } else if (
+      chainBadAt > checkpoint.size &&
+      checkpoint.size <= entries.length &&
+      bytesToHex(merkleRoot(hasher, leaves, checkpoint.size)) !== checkpoint.rootHash
+    ) {
       problems.push({
         code: 'ROLLED_BACK',
         message: `the first ${checkpoint.size} entries no longer have the root of the checkpoint of ${checkpoint.ts}: the history was rewritten (an older copy restored and appended to, or entries edited and re-hashed)`,
@@ -305,6 +340,10 @@ function toPlainJson(payload: unknown): unknown {
     canonicalJson(payload); // rejects what JSON cannot carry faithfully (NaN, bigint, functions, undefined)
     return JSON.parse(JSON.stringify(payload)) as unknown;
   } catch (err) {
-    throw new AirlockError({ code: 'BAD_INPUT', message: `audit payload is not JSON data: ${err instanceof Error ? err.message : String(err)}`, cause: err });
+    throw new AirlockError({
+      code: 'BAD_INPUT',
+      message: `audit payload is not JSON data: ${err instanceof Error ? err.message : String(err)}`,
+      cause: err,
+    });
   }
 }

@@ -18,5 +18,4 @@ describe('parseConfig', () => {
   it('rejects an unknown top-level field', () => {
     expect(() => parseConfig({ enviroments: {} })).toThrowError(/unknown field "enviroments"/);
   });
-
 });

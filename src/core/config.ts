@@ -91,7 +91,10 @@ export const airlockConfigSchema = z
     store: z
       .object({
         /** SQLite file, relative to the data directory unless absolute. */
-        sqlite: z.object({ path: z.string().default('airlock.db') }).strict().default({ path: 'airlock.db' }),
+        sqlite: z
+          .object({ path: z.string().default('airlock.db') })
+          .strict()
+          .default({ path: 'airlock.db' }),
       })
       .strict()
       .default({ sqlite: { path: 'airlock.db' } }),

@@ -5,11 +5,31 @@ import { globMatch, resolveEnvironment } from './environment.js';
 
 const config = parseConfig({
   environments: {
-    prod: { protected: true, criticality: 'critical', match: { kubeContexts: ['prod-*'], namespaces: ['payments'], awsProfiles: ['prod'], databaseHosts: ['db.prod.internal'], paths: ['/srv/prod'] } },
+    prod: {
+      protected: true,
+      criticality: 'critical',
+      match: {
+        kubeContexts: ['prod-*'],
+        namespaces: ['payments'],
+        awsProfiles: ['prod'],
+        databaseHosts: ['db.prod.internal'],
+        paths: ['/srv/prod'],
+      },
+    },
     staging: { protected: false, match: { kubeContexts: ['staging-*'], awsProfiles: ['staging'] } },
     dev: { protected: false, match: { local: true } },
   },
-  resources: [{ name: 'payments-api', environment: 'prod', criticality: 'critical', owners: ['team-payments'], dependants: ['checkout'], downtimeCostPerHour: 50000, match: { namespaces: ['payments'] } }],
+  resources: [
+    {
+      name: 'payments-api',
+      environment: 'prod',
+      criticality: 'critical',
+      owners: ['team-payments'],
+      dependants: ['checkout'],
+      downtimeCostPerHour: 50000,
+      match: { namespaces: ['payments'] },
+    },
+  ],
 });
 
 describe('globMatch', () => {
@@ -24,15 +44,60 @@ describe('globMatch', () => {
 
 describe('resolveEnvironment', () => {
   const cases: { name: string; targets: Target[]; explicit?: string; env: string; protected: boolean; how: RegExp }[] = [
-    { name: 'kube context glob', targets: [{ type: 'kubernetes', context: 'prod-eu-1' }], env: 'prod', protected: true, how: /kube context "prod-eu-1" matched kubeContexts "prod-\*"/ },
-    { name: 'namespace', targets: [{ type: 'kubernetes', namespace: 'payments' }], env: 'prod', protected: true, how: /namespace "payments"/ },
+    {
+      name: 'kube context glob',
+      targets: [{ type: 'kubernetes', context: 'prod-eu-1' }],
+      env: 'prod',
+      protected: true,
+      how: /kube context "prod-eu-1" matched kubeContexts "prod-\*"/,
+    },
+    {
+      name: 'namespace',
+      targets: [{ type: 'kubernetes', namespace: 'payments' }],
+      env: 'prod',
+      protected: true,
+      how: /namespace "payments"/,
+    },
     { name: 'aws profile', targets: [{ type: 'aws', profile: 'staging' }], env: 'staging', protected: false, how: /AWS profile/ },
-    { name: 'database host', targets: [{ type: 'database', host: 'db.prod.internal', port: 5432 }], env: 'prod', protected: true, how: /database host/ },
-    { name: 'path prefix', targets: [{ type: 'path', path: '/srv/prod/uploads' }], env: 'prod', protected: true, how: /under paths "\/srv\/prod"/ },
-    { name: 'local only → the local environment', targets: [{ type: 'path', path: 'src/index.ts' }], env: 'dev', protected: false, how: /local/ },
+    {
+      name: 'database host',
+      targets: [{ type: 'database', host: 'db.prod.internal', port: 5432 }],
+      env: 'prod',
+      protected: true,
+      how: /database host/,
+    },
+    {
+      name: 'path prefix',
+      targets: [{ type: 'path', path: '/srv/prod/uploads' }],
+      env: 'prod',
+      protected: true,
+      how: /under paths "\/srv\/prod"/,
+    },
+    {
+      name: 'local only → the local environment',
+      targets: [{ type: 'path', path: 'src/index.ts' }],
+      env: 'dev',
+      protected: false,
+      how: /local/,
+    },
     { name: 'no targets → local', targets: [], env: 'dev', protected: false, how: /local/ },
-    { name: 'staging and prod both hit → prod wins', targets: [{ type: 'kubernetes', context: 'staging-1' }, { type: 'aws', profile: 'prod' }], env: 'prod', protected: true, how: /also matched staging/ },
-    { name: 'unknown remote → unresolved and protected', targets: [{ type: 'gcp', project: 'other' }], env: 'unresolved', protected: true, how: /matched no environment/ },
+    {
+      name: 'staging and prod both hit → prod wins',
+      targets: [
+        { type: 'kubernetes', context: 'staging-1' },
+        { type: 'aws', profile: 'prod' },
+      ],
+      env: 'prod',
+      protected: true,
+      how: /also matched staging/,
+    },
+    {
+      name: 'unknown remote → unresolved and protected',
+      targets: [{ type: 'gcp', project: 'other' }],
+      env: 'unresolved',
+      protected: true,
+      how: /matched no environment/,
+    },
     { name: 'explicit name', targets: [], explicit: 'staging', env: 'staging', protected: false, how: /explicitly/ },
     { name: 'explicit undefined name → protected', targets: [], explicit: 'qa', env: 'unresolved', protected: true, how: /not defined/ },
   ];
@@ -45,7 +110,9 @@ describe('resolveEnvironment', () => {
 
   it('attaches the context of matching resources', () => {
     const env = resolveEnvironment({ config, targets: [{ type: 'kubernetes', namespace: 'payments' }] });
-    expect(env.resources).toEqual([{ name: 'payments-api', criticality: 'critical', owners: ['team-payments'], dependants: ['checkout'], downtimeCostPerHour: 50000 }]);
+    expect(env.resources).toEqual([
+      { name: 'payments-api', criticality: 'critical', owners: ['team-payments'], dependants: ['checkout'], downtimeCostPerHour: 50000 },
+    ]);
     expect(env.criticality).toBe('critical');
   });
 

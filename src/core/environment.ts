@@ -60,15 +60,24 @@ export function matchTarget(match: EnvironmentMatchConfig, target: Target): stri
     case 'host':
       return hit(match.hostnames, target.hostname, 'host', 'hostnames');
     case 'path': {
-      const p = match.paths.find((prefix) => target.path === prefix || target.path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`) || globMatch(prefix, target.path));
+      const p = match.paths.find(
+        (prefix) =>
+          target.path === prefix || target.path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`) || globMatch(prefix, target.path),
+      );
       return p === undefined ? null : `path "${target.path}" is under paths "${p}"`;
     }
     case 'mcp':
       return hit(match.mcpServers, target.server, 'MCP server', 'mcpServers');
     case 'terraform':
-      return hit(match.terraform, target.workspace, 'terraform workspace', 'terraform') ?? hit(match.terraform, target.dir, 'terraform dir', 'terraform');
+      return (
+        hit(match.terraform, target.workspace, 'terraform workspace', 'terraform') ??
+        hit(match.terraform, target.dir, 'terraform dir', 'terraform')
+      );
     case 'git':
-      return hit(match.git, target.branch === undefined ? target.remote : `${target.remote ?? ''}/${target.branch}`, 'git ref', 'git') ?? hit(match.git, target.remote, 'git remote', 'git');
+      return (
+        hit(match.git, target.branch === undefined ? target.remote : `${target.remote ?? ''}/${target.branch}`, 'git ref', 'git') ??
+        hit(match.git, target.remote, 'git remote', 'git')
+      );
   }
 }
 
@@ -102,7 +111,10 @@ export function resolveEnvironment(options: ResolveEnvironmentOptions): Resolved
         resources,
       };
     }
-    return withCriticality({ name: options.explicit, protected: env.protected, how: 'named explicitly by the caller', resources }, env.criticality);
+    return withCriticality(
+      { name: options.explicit, protected: env.protected, how: 'named explicitly by the caller', resources },
+      env.criticality,
+    );
   }
   const hits: { name: string; how: string }[] = [];
   const remote = targets.filter((t) => !isLocal(t));
@@ -111,7 +123,8 @@ export function resolveEnvironment(options: ResolveEnvironmentOptions): Resolved
       const how = matchTarget(env.match, target);
       if (how !== null) hits.push({ name, how });
     }
-    if (env.match.local && remote.length === 0) hits.push({ name, how: 'no remote target: the action is local, and this environment is marked local' });
+    if (env.match.local && remote.length === 0)
+      hits.push({ name, how: 'no remote target: the action is local, and this environment is marked local' });
   }
   // Resources can name their environment too.
   for (const r of config.resources) {
@@ -120,7 +133,9 @@ export function resolveEnvironment(options: ResolveEnvironmentOptions): Resolved
   }
   if (hits.length === 0) {
     const prot = config.unresolved === 'protected';
-    const seen = targets.length ? `targets ${targets.map(describeTarget).join(', ')} matched no environment` : 'no target found in the action';
+    const seen = targets.length
+      ? `targets ${targets.map(describeTarget).join(', ')} matched no environment`
+      : 'no target found in the action';
     return {
       name: 'unresolved',
       protected: prot,

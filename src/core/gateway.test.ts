@@ -9,7 +9,17 @@ import type { AuditEntry, Classifier, PolicyEngine, PolicyEvaluation, PolicyInpu
 // each port, not a stand-in for a real service).
 const destructive: Assessment = assessmentFromEffects({
   kind: 'shell',
-  effects: [{ verb: 'delete', resource: 'path /var/www', scope: 'directory', reversible: false, risk: 'destructive', disruptive: false, reason: 'recursive delete' }],
+  effects: [
+    {
+      verb: 'delete',
+      resource: 'path /var/www',
+      scope: 'directory',
+      reversible: false,
+      risk: 'destructive',
+      disruptive: false,
+      reason: 'recursive delete',
+    },
+  ],
   targets: [{ type: 'host', hostname: 'web1.prod.example.com' }],
 });
 const fixedClassifier = (a: Assessment): Classifier => ({ classify: () => a });
@@ -43,31 +53,62 @@ const action: Action = { kind: 'shell', command: 'ssh web1.prod.example.com rm -
 const agent = { id: 'claude-code', authenticated: true, onBehalfOf: 'alice' };
 
 function gateway(over: Partial<ConstructorParameters<typeof Gateway>[0]> = {}): Gateway {
-  return new Gateway({ classifier: fixedClassifier(destructive), policy: policyReturning({ outcome: 'allow', policies: [], reasons: [], errors: [] }), audit: recorder(), clock, ids, config, ...over });
+  return new Gateway({
+    classifier: fixedClassifier(destructive),
+    policy: policyReturning({ outcome: 'allow', policies: [], reasons: [], errors: [] }),
+    audit: recorder(),
+    clock,
+    ids,
+    config,
+    ...over,
+  });
 }
 
 describe('Gateway.decide', () => {
   it('records the proposal, assessment, environment and decision before answering', async () => {
     const audit = recorder();
-    const hold: PolicyEvaluation = { outcome: 'hold', requirement: { approvals: 2, groups: ['prod-owners'], alternatives: [] }, policies: [{ id: 'default.cedar#3', effect: 'forbid', annotations: { reason: 'destructive in prod' } }], reasons: ['destructive in prod'], errors: [] };
-    const v = await gateway({ audit, policy: policyReturning(hold) }).decide({ surface: 'exec', agent, roles: ['deployer'], action, intent: 'clean up' });
+    const hold: PolicyEvaluation = {
+      outcome: 'hold',
+      requirement: { approvals: 2, groups: ['prod-owners'], alternatives: [] },
+      policies: [{ id: 'default.cedar#3', effect: 'forbid', annotations: { reason: 'destructive in prod' } }],
+      reasons: ['destructive in prod'],
+      errors: [],
+    };
+    const v = await gateway({ audit, policy: policyReturning(hold) }).decide({
+      surface: 'exec',
+      agent,
+      roles: ['deployer'],
+      action,
+      intent: 'clean up',
+    });
     expect(v.decision.outcome).toBe('hold');
     expect(v.environment).toMatchObject({ name: 'prod', protected: true });
     expect(v.auditSeq).toBe(1);
     expect(audit.entries[0]?.type).toBe('decision');
-    expect(audit.entries[0]?.payload).toMatchObject({ proposal: { intent: 'clean up', agent: { id: 'claude-code', onBehalfOf: 'alice' } }, decision: { outcome: 'hold' } });
+    expect(audit.entries[0]?.payload).toMatchObject({
+      proposal: { intent: 'clean up', agent: { id: 'claude-code', onBehalfOf: 'alice' } },
+      decision: { outcome: 'hold' },
+    });
     expect(v.decision.guidance).toMatch(/2 human approvals from prod-owners/);
   });
 
   it('gives policy the agent as principal with its own roles only', async () => {
     const seen: PolicyInput[] = [];
-    await gateway({ policy: policyReturning({ outcome: 'allow', policies: [], reasons: [], errors: [] }, seen) }).decide({ surface: 'exec', agent, roles: ['reader'], action });
+    await gateway({ policy: policyReturning({ outcome: 'allow', policies: [], reasons: [], errors: [] }, seen) }).decide({
+      surface: 'exec',
+      agent,
+      roles: ['reader'],
+      action,
+    });
     expect(seen[0]?.principal).toEqual({ type: 'Agent', id: 'claude-code', roles: ['reader'], authenticated: true, onBehalfOf: 'alice' });
   });
 
   it('turns a classifier failure into an unknown assessment (fail closed)', async () => {
     const seen: PolicyInput[] = [];
-    const v = await gateway({ classifier: throwingClassifier, policy: policyReturning({ outcome: 'deny', policies: [], reasons: [], errors: [] }, seen) }).decide({ surface: 'exec', agent, roles: [], action });
+    const v = await gateway({
+      classifier: throwingClassifier,
+      policy: policyReturning({ outcome: 'deny', policies: [], reasons: [], errors: [] }, seen),
+    }).decide({ surface: 'exec', agent, roles: [], action });
     expect(v.assessment.risk).toBe('unknown');
     expect(v.assessment.reasons.join()).toMatch(/parser exploded/);
     expect(seen[0]?.assessment.risk).toBe('unknown');
@@ -86,7 +127,9 @@ describe('Gateway.decide', () => {
   });
 
   it('never allows when policy reported an evaluation error (invariant 7)', async () => {
-    const v = await gateway({ policy: policyReturning({ outcome: 'allow', policies: [], reasons: [], errors: ['forbid #2: attribute blastRadiusCount missing'] }) }).decide({ surface: 'exec', agent, roles: [], action });
+    const v = await gateway({
+      policy: policyReturning({ outcome: 'allow', policies: [], reasons: [], errors: ['forbid #2: attribute blastRadiusCount missing'] }),
+    }).decide({ surface: 'exec', agent, roles: [], action });
     expect(v.decision.outcome).toBe('hold');
   });
 

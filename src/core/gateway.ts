@@ -9,7 +9,16 @@ import type { AirlockConfig } from './config.js';
 import type { Decision, HoldRequirement, ResolvedEnvironment, Verdict } from './decision.js';
 import { resolveEnvironment } from './environment.js';
 import { writeGuidance } from './guidance.js';
-import type { AuditEntry, AuditEventType, ClassifyContext, Classifier, Clock, IdGenerator, PolicyEngine, PolicyEvaluation } from './ports.js';
+import type {
+  AuditEntry,
+  AuditEventType,
+  ClassifyContext,
+  Classifier,
+  Clock,
+  IdGenerator,
+  PolicyEngine,
+  PolicyEvaluation,
+} from './ports.js';
 
 /** The part of the audit log the gateway needs. */
 export interface AuditRecorder {
@@ -49,7 +58,11 @@ export interface RecordedVerdict extends Verdict {
 }
 
 /** Holds that need approval when the decision path itself failed. */
-const FAIL_CLOSED_HOLD: HoldRequirement = { approvals: 2, groups: [], alternatives: ['fix the error that Airlock reported, then ask again'] };
+const FAIL_CLOSED_HOLD: HoldRequirement = {
+  approvals: 2,
+  groups: [],
+  alternatives: ['fix the error that Airlock reported, then ask again'],
+};
 
 /** Decides over proposals. Stateless apart from its dependencies; safe to share. */
 export class Gateway {
@@ -121,14 +134,21 @@ export class Gateway {
     const verdict: Verdict = { proposalId: proposal.id, assessment, environment, decision, policySetHash: o.policy.policySetHash };
     if (request.record === false) return { ...verdict, proposal, auditSeq: null };
     try {
-      const entry = await o.audit.append('decision', { proposal, assessment, environment, decision, policySetHash: o.policy.policySetHash });
+      const entry = await o.audit.append('decision', {
+        proposal,
+        assessment,
+        environment,
+        decision,
+        policySetHash: o.policy.policySetHash,
+      });
       return { ...verdict, proposal, auditSeq: entry.seq };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       decision = {
         outcome: 'deny',
         reasons: [`the audit log could not be written (${message}); nothing runs unrecorded`],
-        guidance: 'Denied: Airlock could not record this decision, and it never lets an action through unrecorded. Tell your user; an operator must fix the audit store.',
+        guidance:
+          'Denied: Airlock could not record this decision, and it never lets an action through unrecorded. Tell your user; an operator must fix the audit store.',
         policies: decision.policies,
         errors: [...decision.errors, `audit: ${message}`],
       };
@@ -155,7 +175,13 @@ export class Gateway {
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { outcome: 'hold', requirement: FAIL_CLOSED_HOLD, policies: [], reasons: [`policy evaluation failed: ${message}`], errors: [message] };
+      return {
+        outcome: 'hold',
+        requirement: FAIL_CLOSED_HOLD,
+        policies: [],
+        reasons: [`policy evaluation failed: ${message}`],
+        errors: [message],
+      };
     }
   }
 }

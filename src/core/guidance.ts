@@ -8,13 +8,15 @@ import type { FiredPolicy, HoldRequirement, ResolvedEnvironment, ResourceContext
 /** Safer paths per family of action, offered when an action is held or denied. */
 const SAFER: Readonly<Record<string, string>> = {
   k8s: 'Preview with `kubectl diff` or `--dry-run=server`, target one named resource in one namespace, and prefer `kubectl rollout undo` or scaling over deletion.',
-  terraform: 'Run `terraform plan -out=tfplan`, have it reviewed, and apply that saved plan; never `-auto-approve` or an untargeted destroy.',
+  terraform:
+    'Run `terraform plan -out=tfplan`, have it reviewed, and apply that saved plan; never `-auto-approve` or an untargeted destroy.',
   sql: 'Run it inside a transaction you ROLLBACK first to see the row count, narrow the WHERE clause to keys, and take a backup of the rows you change.',
   aws: 'Use `--dry-run` where the API has it, act on one named resource, and keep final snapshots and versioning on.',
   gcloud: 'Act on one named resource, keep backups, and prefer disabling or scaling over deletion.',
   azure: 'Use `--what-if` where available, act on one named resource, and keep backups.',
   mcp: 'Prefer a read-only tool to inspect first, and act on one named item.',
-  shell: 'Prefer a dry run (`-n`, `--dry-run`), move files aside instead of deleting them, and name exact paths instead of globs or variables.',
+  shell:
+    'Prefer a dry run (`-n`, `--dry-run`), move files aside instead of deleting them, and name exact paths instead of globs or variables.',
   file: 'Edit files inside the project, where version control can undo the change.',
 };
 
@@ -76,7 +78,8 @@ export function writeGuidance(options: GuidanceOptions): string {
   );
   lines.push(contextSentence(environment));
   if (options.reasons.length) lines.push(`Why: ${[...new Set(options.reasons)].map((r) => r.replace(/[.\s]+$/, '')).join('; ')}.`);
-  if (options.errors.length) lines.push(`Policy could not be evaluated cleanly (${options.errors.length} error(s)), so Airlock fails closed.`);
+  if (options.errors.length)
+    lines.push(`Policy could not be evaluated cleanly (${options.errors.length} error(s)), so Airlock fails closed.`);
   const advice = options.policies.map((p) => p.annotations.advice).filter((a): a is string => typeof a === 'string');
   const safer = advice.length ? [...new Set(advice)] : [SAFER[assessment.kind] ?? SAFER.shell];
   lines.push(`Safer path: ${safer.join(' ')}`);
@@ -88,7 +91,9 @@ export function writeGuidance(options: GuidanceOptions): string {
       `To proceed: ask your user to get ${r.approvals} human approval${r.approvals === 1 ? '' : 's'}${who}; do not retry it in another form.${others.length ? ` Or: ${others.join('; ')}.` : ''}`,
     );
   } else {
-    lines.push('Do not retry this in another form: tell your user what you wanted to do and why; a human can grant time-bound elevation if it is really needed.');
+    lines.push(
+      'Do not retry this in another form: tell your user what you wanted to do and why; a human can grant time-bound elevation if it is really needed.',
+    );
   }
   return lines.join(' ');
 }

@@ -94,7 +94,7 @@ describe('merkle: transparency-dev consistency vectors', () => {
 describe('merkle: tree and proof construction', () => {
   it('computes the RFC 6962 reference roots for every prefix of the test leaves', () => {
     expect(bytesToHex(merkleRoot(hasher, leafHashes, 0))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-    ROOTS.forEach((root, i) => expect(bytesToHex(merkleRoot(hasher, leafHashes, i + 1))).toBe(root));
+    for (const [i, root] of ROOTS.entries()) expect(bytesToHex(merkleRoot(hasher, leafHashes, i + 1))).toBe(root);
   });
 
   it('builds the same proofs as the published happy-path vectors', () => {

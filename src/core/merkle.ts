@@ -53,7 +53,12 @@ export function merkleRoot(hasher: MerkleHasher, leafHashes: readonly Uint8Array
  * Inclusion proof (audit path, RFC 9162 §2.1.3.1) for leaf `index` in the tree of the first `size`
  * leaves. Fails with BAD_INPUT unless 0 <= index < size <= leafHashes.length.
  */
-export function inclusionProof(hasher: MerkleHasher, leafHashes: readonly Uint8Array[], index: number, size: number = leafHashes.length): Uint8Array[] {
+export function inclusionProof(
+  hasher: MerkleHasher,
+  leafHashes: readonly Uint8Array[],
+  index: number,
+  size: number = leafHashes.length,
+): Uint8Array[] {
   checkRange('size', size, 1, leafHashes.length);
   checkRange('index', index, 0, size - 1);
   const proof: Uint8Array[] = [];
@@ -66,7 +71,12 @@ export function inclusionProof(hasher: MerkleHasher, leafHashes: readonly Uint8A
  * tree of the first `size2`. Fails with BAD_INPUT unless 0 < size1 <= size2 <= leafHashes.length
  * (a proof from the empty tree is meaningless).
  */
-export function consistencyProof(hasher: MerkleHasher, leafHashes: readonly Uint8Array[], size1: number, size2: number = leafHashes.length): Uint8Array[] {
+export function consistencyProof(
+  hasher: MerkleHasher,
+  leafHashes: readonly Uint8Array[],
+  size1: number,
+  size2: number = leafHashes.length,
+): Uint8Array[] {
   checkRange('size2', size2, 1, leafHashes.length);
   checkRange('size1', size1, 1, size2);
   const proof: Uint8Array[] = [];
@@ -81,7 +91,13 @@ export function consistencyProof(hasher: MerkleHasher, leafHashes: readonly Uint
  */
 export function verifyInclusion(
   hasher: MerkleHasher,
-  input: { readonly index: number; readonly size: number; readonly leafHash: Uint8Array; readonly proof: readonly Uint8Array[]; readonly root: Uint8Array },
+  input: {
+    readonly index: number;
+    readonly size: number;
+    readonly leafHash: Uint8Array;
+    readonly proof: readonly Uint8Array[];
+    readonly root: Uint8Array;
+  },
 ): ProofCheck {
   const { index, size, leafHash, proof, root } = input;
   if (!isCount(index) || !isCount(size)) return fail('index and size must be non-negative safe integers');
@@ -119,7 +135,13 @@ export function verifyInclusion(
  */
 export function verifyConsistency(
   hasher: MerkleHasher,
-  input: { readonly size1: number; readonly size2: number; readonly root1: Uint8Array; readonly root2: Uint8Array; readonly proof: readonly Uint8Array[] },
+  input: {
+    readonly size1: number;
+    readonly size2: number;
+    readonly root1: Uint8Array;
+    readonly root2: Uint8Array;
+    readonly proof: readonly Uint8Array[];
+  },
 ): ProofCheck {
   const { size1, size2, root1, root2, proof } = input;
   if (!isCount(size1) || !isCount(size2)) return fail('sizes must be non-negative safe integers');
@@ -266,7 +288,15 @@ function path(hasher: MerkleHasher, leaves: readonly Uint8Array[], m: number, st
 }
 
 /** SUBPROOF(m, D[start:end], b) appended to `out`. */
-function subproof(hasher: MerkleHasher, leaves: readonly Uint8Array[], m: number, start: number, end: number, b: boolean, out: Uint8Array[]): void {
+function subproof(
+  hasher: MerkleHasher,
+  leaves: readonly Uint8Array[],
+  m: number,
+  start: number,
+  end: number,
+  b: boolean,
+  out: Uint8Array[],
+): void {
   const n = end - start;
   if (m === n) {
     if (!b) out.push(subtreeRoot(hasher, leaves, start, end));

@@ -105,13 +105,7 @@ export interface Signer {
 }
 
 /** Kinds of audit events. */
-export type AuditEventType =
-  | 'decision'
-  | 'execution'
-  | 'agent.created'
-  | 'agent.revoked'
-  | 'tree-head'
-  | 'config.loaded';
+export type AuditEventType = 'decision' | 'execution' | 'agent.created' | 'agent.revoked' | 'tree-head' | 'config.loaded';
 
 /** An audit entry as stored: hash-linked to the previous one. */
 export interface AuditEntry {

@@ -74,15 +74,26 @@ export function parseAgentRow(row: unknown, store: string, op: string): AgentRec
 /** Validates an agent before it is written. Fails with BAD_INPUT. */
 export function checkAgent(agent: AgentRecord, store: string): void {
   const ok = z
-    .object({ id: z.string().min(1), roles: z.array(z.string()), tokenHash: z.string().min(1), createdAt: z.string().min(1), revokedAt: z.string().min(1).nullable() })
+    .object({
+      id: z.string().min(1),
+      roles: z.array(z.string()),
+      tokenHash: z.string().min(1),
+      createdAt: z.string().min(1),
+      revokedAt: z.string().min(1).nullable(),
+    })
     .safeParse(agent);
-  if (!ok.success) throw new AirlockError({ code: 'BAD_INPUT', message: `${store}: putAgent: invalid agent: ${z.prettifyError(ok.error)}` });
+  if (!ok.success)
+    throw new AirlockError({ code: 'BAD_INPUT', message: `${store}: putAgent: invalid agent: ${z.prettifyError(ok.error)}` });
 }
 
 /** Wraps a driver error as STORE_FAILURE naming the store and operation; AirlockErrors pass through. */
 export function storeFailure(store: string, op: string, err: unknown): AirlockError {
   if (err instanceof AirlockError) return err;
-  return new AirlockError({ code: 'STORE_FAILURE', message: `${store}: ${op} failed: ${err instanceof Error ? err.message : String(err)}`, cause: err });
+  return new AirlockError({
+    code: 'STORE_FAILURE',
+    message: `${store}: ${op} failed: ${err instanceof Error ? err.message : String(err)}`,
+    cause: err,
+  });
 }
 
 function corrupt(store: string, op: string, which: string, what: string): AirlockError {

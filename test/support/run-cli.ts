@@ -16,10 +16,23 @@ export interface CliResult {
 }
 
 /** Runs `airlock ARGS…` in `cwd` with stdin `input`; resolves when it exits. */
-export function runCli(args: readonly string[], options: { cwd: string; input?: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd: string; input?: string; env?: Record<string, string | undefined> },
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, AIRLOCK_AGENT_TOKEN: undefined, AIRLOCK_CONFIG: undefined, AIRLOCK_HOME: undefined, ...options.env };
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      AIRLOCK_AGENT_TOKEN: undefined,
+      AIRLOCK_CONFIG: undefined,
+      AIRLOCK_HOME: undefined,
+      ...options.env,
+    };
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

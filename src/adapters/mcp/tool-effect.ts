@@ -91,6 +91,8 @@ const ASSOCIATION_OBJECTS: ReadonlySet<string> = new Set([
 ]);
 /** Credentials: resetting or revoking one is a rotation, not data loss. */
 const CREDENTIAL_OBJECTS: ReadonlySet<string> = new Set(['password', 'token', 'credential', 'secret', 'mfa', 'session', 'apikey']);
+/** Git refs: updating one with `force` moves it without a fast-forward check (= `push --force`). */
+const REF_OBJECTS: ReadonlySet<string> = new Set(['ref', 'reference', 'branch', 'head']);
 const GIT_HOSTS: ReadonlySet<string> = new Set(['github', 'gitlab', 'bitbucket', 'gitea', 'codeberg', 'forgejo']);
 /** Replace-like verbs that wipe what they reach (`reset_branch`, `recreate_environment`). */
 const WIPING_VERBS: ReadonlySet<string> = new Set(['reset', 'recreate', 'reimage', 'overwrite']);
@@ -298,6 +300,8 @@ export function judgeToolEffect(facts: ToolFacts): ToolFinding | null {
     case 'modify': {
       if (has('push') && forced)
         return f('replace', 'destructive', 'resource', describe('a forced push can discard commits on the remote'));
+      if (gitContext && forced && object !== undefined && REF_OBJECTS.has(object))
+        return f('replace', 'destructive', 'resource', describe('force-moving a ref is a forced push: commits on it can be discarded'));
       if (has('checkout') && forced)
         return f('replace', 'destructive', 'resource', describe('a forced checkout discards uncommitted changes'));
       if (forcedByName)

@@ -261,14 +261,27 @@ const NAMESPACE_PREFIXES: ReadonlySet<string> = new Set([
   'tools',
 ]);
 
-/** Splits a name into lower-case words: `_ - . / space` and camelCase boundaries (`APIPostSearch` → api post search). */
+/** Command words spelled as one word (Redis `FLUSHALL`, Mongo `dropDatabase`) → the words they mean. */
+const COMPOUND_WORDS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['flushall', ['flush', 'all']],
+  ['flushdb', ['flush', 'db']],
+  ['dropdb', ['drop', 'db']],
+  ['dropdatabase', ['drop', 'database']],
+  ['deleteall', ['delete', 'all']],
+  ['removeall', ['remove', 'all']],
+]);
+
+/**
+ * Splits a name into lower-case words: `_ - . / space` and camelCase boundaries (`APIPostSearch` →
+ * api post search); one-word commands such as `flushall` are split into their words (`flush all`).
+ */
 export function tokenize(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .split(/[^A-Za-z0-9]+/)
     .filter((w) => w !== '')
-    .map((w) => w.toLowerCase());
+    .flatMap((w) => COMPOUND_WORDS.get(w.toLowerCase()) ?? [w.toLowerCase()]);
 }
 
 /** `namespaces` → `namespace`, `repositories` → `repository`, `pvcs` → `pvc`; short words and `-ss` words are kept. */

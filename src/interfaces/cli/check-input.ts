@@ -40,11 +40,13 @@ export type CheckLine = z.infer<typeof checkLineSchema>;
 export function toAction(kind: 'shell' | 'sql' | 'mcp', input: unknown, sqlDialect: SqlDialect = 'unknown'): Action {
   switch (kind) {
     case 'shell':
-      if (typeof input !== 'string') throw new AirlockError({ code: 'BAD_INPUT', message: 'input: a shell action needs a string command line' });
+      if (typeof input !== 'string')
+        throw new AirlockError({ code: 'BAD_INPUT', message: 'input: a shell action needs a string command line' });
       if (input.trim() === '') throw new AirlockError({ code: 'BAD_INPUT', message: 'input: the command line is empty' });
       return { kind: 'shell', command: input };
     case 'sql':
-      if (typeof input !== 'string') throw new AirlockError({ code: 'BAD_INPUT', message: 'input: a sql action needs the SQL text as a string' });
+      if (typeof input !== 'string')
+        throw new AirlockError({ code: 'BAD_INPUT', message: 'input: a sql action needs the SQL text as a string' });
       if (input.trim() === '') throw new AirlockError({ code: 'BAD_INPUT', message: 'input: the SQL text is empty' });
       return { kind: 'sql', sql: input, dialect: sqlDialect };
     case 'mcp': {
@@ -59,7 +61,10 @@ export function toAction(kind: 'shell' | 'sql' | 'mcp', input: unknown, sqlDiale
       const parsed = mcpCallSchema.safeParse(value);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new AirlockError({ code: 'BAD_INPUT', message: `input.${issue?.path.join('.') || '(object)'}: ${issue?.message ?? 'invalid'} (an mcp action is {"server","tool","arguments","annotations"?})` });
+        throw new AirlockError({
+          code: 'BAD_INPUT',
+          message: `input.${issue?.path.join('.') || '(object)'}: ${issue?.message ?? 'invalid'} (an mcp action is {"server","tool","arguments","annotations"?})`,
+        });
       }
       const m = parsed.data;
       return {
@@ -94,7 +99,10 @@ export function parseCheckLine(text: string): CheckLine {
   const parsed = checkLineSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new AirlockError({ code: 'BAD_INPUT', message: `${issue?.path.join('.') || '(line)'}: ${issue?.message ?? 'invalid'} (expected {"id","kind":"shell"|"sql"|"mcp","input","env"?})` });
+    throw new AirlockError({
+      code: 'BAD_INPUT',
+      message: `${issue?.path.join('.') || '(line)'}: ${issue?.message ?? 'invalid'} (expected {"id","kind":"shell"|"sql"|"mcp","input","env"?})`,
+    });
   }
   return parsed.data;
 }

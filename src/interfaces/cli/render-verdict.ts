@@ -8,10 +8,13 @@ import { describeTarget } from '../../core/environment.js';
 
 /** Makes control, bidi and zero-width characters visible, so a reader sees exactly the bytes. */
 export function visible(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g, (ch) => {
-    const cp = ch.codePointAt(0) ?? 0;
-    return `\\u{${cp.toString(16).padStart(4, '0')}}`;
-  });
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g,
+    (ch) => {
+      const cp = ch.codePointAt(0) ?? 0;
+      return `\\u{${cp.toString(16).padStart(4, '0')}}`;
+    },
+  );
 }
 
 /** One line describing an action. */
@@ -65,25 +68,42 @@ export function renderVerdict(action: Action, verdict: Verdict, options: { color
   row('action', `${describeAction(action)}  [${action.kind}${a.kind !== action.kind ? ` → ${a.kind}` : ''}]`);
   if (a.effects.length === 0) row('effects', 'none found');
   a.effects.forEach((eff, i) => {
-    row(i === 0 ? 'effects' : '', `${eff.verb} ${visible(eff.resource)}  scope=${eff.scope}  reversible=${eff.reversible === null ? 'unknown' : eff.reversible ? 'yes' : 'no'}  risk=${eff.risk}${eff.disruptive ? '  disruptive' : ''}`);
+    row(
+      i === 0 ? 'effects' : '',
+      `${eff.verb} ${visible(eff.resource)}  scope=${eff.scope}  reversible=${eff.reversible === null ? 'unknown' : eff.reversible ? 'yes' : 'no'}  risk=${eff.risk}${eff.disruptive ? '  disruptive' : ''}`,
+    );
     out.push(`${''.padEnd(12)}${visible(eff.reason)}`);
   });
-  row('risk', `${a.risk}${a.disruptive ? '  (disrupts availability)' : ''}${a.obfuscated ? '  (reached through an indirection layer)' : ''}`);
-  row('blast', `${a.blastRadius.scope}${a.blastRadius.count === null ? '' : ` (${a.blastRadius.count})`}: ${visible(a.blastRadius.description)}`);
+  row(
+    'risk',
+    `${a.risk}${a.disruptive ? '  (disrupts availability)' : ''}${a.obfuscated ? '  (reached through an indirection layer)' : ''}`,
+  );
+  row(
+    'blast',
+    `${a.blastRadius.scope}${a.blastRadius.count === null ? '' : ` (${a.blastRadius.count})`}: ${visible(a.blastRadius.description)}`,
+  );
   if (a.targets.length) row('targets', a.targets.map(describeTarget).map(visible).join(', '));
   for (const note of a.reasons) row('note', visible(note));
   row('env', `${e.name}${e.protected ? ' (protected)' : ''}${e.criticality ? ` criticality=${e.criticality}` : ''} — ${e.how}`);
   for (const r of e.resources) {
-    row('context', `${r.name}: ${[r.criticality && `criticality ${r.criticality}`, r.owners.length && `owners ${r.owners.join(', ')}`, r.dependants.length && `depended on by ${r.dependants.join(', ')}`, r.downtimeCostPerHour !== undefined && `downtime ${r.downtimeCostPerHour.toLocaleString('en-US')}/h`].filter(Boolean).join('; ')}`);
+    row(
+      'context',
+      `${r.name}: ${[r.criticality && `criticality ${r.criticality}`, r.owners.length && `owners ${r.owners.join(', ')}`, r.dependants.length && `depended on by ${r.dependants.join(', ')}`, r.downtimeCostPerHour !== undefined && `downtime ${r.downtimeCostPerHour.toLocaleString('en-US')}/h`].filter(Boolean).join('; ')}`,
+    );
   }
   row('decision', paint(d.outcome.toUpperCase()));
   if (d.policies.length === 0) row('policies', 'none fired (no policy permits this, so it is not allowed)');
-  d.policies.forEach((p, i) => row(i === 0 ? 'policies' : '', `${p.effect} ${p.id}${p.annotations.reason ? `: ${p.annotations.reason}` : ''}`));
+  for (const [i, p] of d.policies.entries()) {
+    row(i === 0 ? 'policies' : '', `${p.effect} ${p.id}${p.annotations.reason ? `: ${p.annotations.reason}` : ''}`);
+  }
   for (const r of d.reasons) row('why', r);
   for (const err of d.errors) row('error', err);
   if (d.outcome === 'hold') {
     const r = d.requirement;
-    row('to lift', `${r.approvals} human approval${r.approvals === 1 ? '' : 's'}${r.groups.length ? ` from ${r.groups.join(' or ')}` : ''}${r.alternatives.length ? `; or ${r.alternatives.join('; ')}` : ''}`);
+    row(
+      'to lift',
+      `${r.approvals} human approval${r.approvals === 1 ? '' : 's'}${r.groups.length ? ` from ${r.groups.join(' or ')}` : ''}${r.alternatives.length ? `; or ${r.alternatives.join('; ')}` : ''}`,
+    );
   } else if (d.outcome === 'deny') {
     row('to lift', 'a human grants time-bound elevation, or the policy is changed');
   }

@@ -15,7 +15,10 @@ import { AUDIT_PAGE } from './audit-page.js';
 /** What the HTTP interface needs, handed in by the composition root. */
 export interface HttpAppOptions {
   readonly gateway: Gateway;
-  readonly identify: (options: { token?: string | undefined; claimedId: string }) => Promise<{ agent: AgentIdentity; roles: readonly string[] }>;
+  readonly identify: (options: {
+    token?: string | undefined;
+    claimedId: string;
+  }) => Promise<{ agent: AgentIdentity; roles: readonly string[] }>;
   readonly readAudit: (options: { fromSeq?: number; limit?: number }) => Promise<readonly AuditEntry[]>;
   readonly auditHead: () => Promise<AuditEntry | null>;
   readonly version: string;
@@ -23,7 +26,11 @@ export interface HttpAppOptions {
    * Decides a coding agent's hook payload and renders the client's answer (`airlock hook` with
    * AIRLOCK_URL). Absent: the endpoint answers 404.
    */
-  readonly hook?: (client: string, payload: unknown, options: { token?: string | undefined; onBehalfOf?: string | undefined }) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
+  readonly hook?: (
+    client: string,
+    payload: unknown,
+    options: { token?: string | undefined; onBehalfOf?: string | undefined },
+  ) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
 }
 
 /** True when the request came over loopback (the node server's socket address); false when unknown. */
@@ -70,7 +77,10 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     const action = toAction(body.kind, body.input, body.dialect ?? 'unknown');
     const token = bearer(c.req.header('authorization'));
     if (record && token === undefined) {
-      throw new AirlockError({ code: 'UNAUTHENTICATED', message: 'POST /v1/decisions needs an agent token: Authorization: Bearer <token from `airlock agents add`>' });
+      throw new AirlockError({
+        code: 'UNAUTHENTICATED',
+        message: 'POST /v1/decisions needs an agent token: Authorization: Bearer <token from `airlock agents add`>',
+      });
     }
     const { agent, roles } = await options.identify({ token, claimedId: body.agent ?? 'http' });
     const verdict = await options.gateway.decide({
@@ -98,7 +108,10 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     if (options.hook === undefined) throw new AirlockError({ code: 'NOT_FOUND', message: 'hooks are not served here' });
     const token = bearer(c.req.header('authorization'));
     if (token === undefined && !fromLoopback(c.env)) {
-      throw new AirlockError({ code: 'UNAUTHENTICATED', message: 'hook requests from another host need an agent token (Authorization: Bearer …)' });
+      throw new AirlockError({
+        code: 'UNAUTHENTICATED',
+        message: 'hook requests from another host need an agent token (Authorization: Bearer …)',
+      });
     }
     let payload: unknown;
     try {

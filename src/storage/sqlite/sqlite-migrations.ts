@@ -25,8 +25,12 @@ export const SQLITE_MIGRATIONS = {
         .execute();
       // Defence in depth: ordinary SQL cannot rewrite the log. Someone with the file can drop these,
       // which is why verification rests on hashes and signed tree heads, not on the triggers.
-      await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`.execute(db);
-      await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`.execute(db);
+      await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`.execute(
+        db,
+      );
+      await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`.execute(
+        db,
+      );
       await db.schema
         .createTable('agents')
         .addColumn('id', 'text', (c) => c.primaryKey().notNull())

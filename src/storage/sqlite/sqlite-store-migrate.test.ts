@@ -62,7 +62,14 @@ describe('SqliteStore.migrate', () => {
     const store = await SqliteStore.open({ path });
     await store.migrate();
     await store.migrate();
-    await store.appendAudit(() => ({ seq: 1, ts: '2026-01-01T00:00:00.000Z', type: 'decision', payload: { a: 1 }, prevHash: '0'.repeat(64), hash: 'a'.repeat(64) }));
+    await store.appendAudit(() => ({
+      seq: 1,
+      ts: '2026-01-01T00:00:00.000Z',
+      type: 'decision',
+      payload: { a: 1 },
+      prevHash: '0'.repeat(64),
+      hash: 'a'.repeat(64),
+    }));
     expect((await store.auditHead())?.seq).toBe(1);
     expect(await store.readAudit({ fromSeq: 1, limit: 5 })).toHaveLength(1);
     await store.putAgent({ id: 'x', roles: ['ops'], tokenHash: 'th', createdAt: '2026-01-01T00:00:00.000Z', revokedAt: null });
@@ -94,7 +101,14 @@ describe('SqliteStore.migrate', () => {
       store.migrate(),
       store.migrate(),
       store.auditHead(),
-      store.appendAudit(() => ({ seq: 1, ts: '2026-01-01T00:00:00.000Z', type: 'decision', payload: {}, prevHash: '0'.repeat(64), hash: 'b'.repeat(64) })),
+      store.appendAudit(() => ({
+        seq: 1,
+        ts: '2026-01-01T00:00:00.000Z',
+        type: 'decision',
+        payload: {},
+        prevHash: '0'.repeat(64),
+        hash: 'b'.repeat(64),
+      })),
       store.migrate(),
     ]);
     expect(seen.migrationRuns - before).toBe(1);

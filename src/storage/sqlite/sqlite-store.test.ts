@@ -62,7 +62,14 @@ describe('SqliteStore on a file', () => {
       const path = join(dir, 'a.db');
       const store = await SqliteStore.open({ path });
       await store.migrate();
-      await store.appendAudit(() => ({ seq: 1, ts: '2026-01-01T00:00:00.000Z', type: 'decision', payload: {}, prevHash: '0'.repeat(64), hash: 'a'.repeat(64) }));
+      await store.appendAudit(() => ({
+        seq: 1,
+        ts: '2026-01-01T00:00:00.000Z',
+        type: 'decision',
+        payload: {},
+        prevHash: '0'.repeat(64),
+        hash: 'a'.repeat(64),
+      }));
       const raw = new Database(path);
       expect(() => raw.exec("UPDATE audit_log SET payload = '{}'")).toThrow(/append-only/);
       expect(() => raw.exec('DELETE FROM audit_log')).toThrow(/append-only/);
@@ -131,11 +138,15 @@ describe('SqliteStore on a file', () => {
       await store.close();
       expect(entries.length).toBe(400);
       expect(verifyChain(entries, new NodeHasher())).toMatchObject({ ok: true, size: 400 });
-      const byWorker = (w: string) => entries.filter((e) => (e.payload as { worker: string }).worker === w).map((e) => (e.payload as { i: number }).i);
+      const byWorker = (w: string) =>
+        entries.filter((e) => (e.payload as { worker: string }).worker === w).map((e) => (e.payload as { i: number }).i);
       expect(byWorker('a')).toEqual(Array.from({ length: 200 }, (_, i) => i));
       expect(byWorker('b')).toEqual(Array.from({ length: 200 }, (_, i) => i));
       // Both writers really interleaved (otherwise the test proves little).
-      const switches = entries.filter((e, i) => i > 0 && (e.payload as { worker: string }).worker !== (entries[i - 1]?.payload as { worker: string }).worker).length;
+      const switches = entries.filter(
+        (e, i) =>
+          i > 0 && (e.payload as { worker: string }).worker !== (entries[i - 1]?.payload as { worker?: string } | undefined)?.worker,
+      ).length;
       expect(switches).toBeGreaterThan(10);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -44,7 +44,8 @@ export type SqliteMigrationName = (typeof MIGRATION_NAMES)[number];
 /** Every column of a table, listed in full: a compile error when a column is added to the row type and not here. */
 type Columns<Row> = readonly (keyof Row & string)[];
 function columns<Row>() {
-  return <const C extends Columns<Row>>(list: C & ([Exclude<keyof Row, C[number]>] extends [never] ? unknown : never)): string => list.join(', ');
+  return <const C extends Columns<Row>>(list: C & ([Exclude<keyof Row, C[number]>] extends [never] ? unknown : never)): string =>
+    list.join(', ');
 }
 const AUDIT_COLUMNS = columns<SqliteSchema['audit_log']>()(['seq', 'ts', 'type', 'payload', 'prev_hash', 'hash']);
 const AGENT_COLUMNS = columns<SqliteSchema['agents']>()(['id', 'roles', 'token_hash', 'created_at', 'revoked_at']);
@@ -77,7 +78,9 @@ interface Params {
   revokeAgent: { readonly id: string; readonly revoked_at: string };
 }
 type StatementName = keyof typeof SQL;
-type Statement<N extends StatementName> = N extends keyof Params ? Database.Statement<[Params[N]], unknown> : Database.Statement<[], unknown>;
+type Statement<N extends StatementName> = N extends keyof Params
+  ? Database.Statement<[Params[N]], unknown>
+  : Database.Statement<[], unknown>;
 
 const linkedEntrySchema = z.object({
   seq: z.number().int().positive(),
@@ -202,7 +205,13 @@ export class SqliteStore implements Store {
   /** Inserts the agent, or replaces every field of the agent with the same id. BAD_INPUT for an invalid record. */
   async putAgent(agent: AgentRecord): Promise<void> {
     checkAgent(agent, NAME);
-    const row: AgentRow = { id: agent.id, roles: JSON.stringify(agent.roles), token_hash: agent.tokenHash, created_at: agent.createdAt, revoked_at: agent.revokedAt };
+    const row: AgentRow = {
+      id: agent.id,
+      roles: JSON.stringify(agent.roles),
+      token_hash: agent.tokenHash,
+      created_at: agent.createdAt,
+      revoked_at: agent.revokedAt,
+    };
     await this.#whenReady('putAgent', () => this.#statement('putAgent').run(row));
   }
 
@@ -285,7 +294,7 @@ export class SqliteStore implements Store {
   }
 
   async #migrateWithKysely(): Promise<void> {
-    let migrateSqliteToLatest: (typeof import('./sqlite-migrations.js'))['migrateSqliteToLatest'];
+    let migrateSqliteToLatest: typeof import('./sqlite-migrations.js')['migrateSqliteToLatest'];
     try {
       ({ migrateSqliteToLatest } = await import('./sqlite-migrations.js'));
     } catch (err) {
@@ -308,7 +317,10 @@ export class SqliteStore implements Store {
 function toAuditRow(entry: AuditEntry, head: AuditEntry | null): AuditRow {
   const shape = linkedEntrySchema.safeParse(entry);
   if (!shape.success) {
-    throw new AirlockError({ code: 'INTERNAL', message: `${NAME}: appendAudit: the linked entry is invalid: ${z.prettifyError(shape.error)}` });
+    throw new AirlockError({
+      code: 'INTERNAL',
+      message: `${NAME}: appendAudit: the linked entry is invalid: ${z.prettifyError(shape.error)}`,
+    });
   }
   const wantSeq = head === null ? 1 : head.seq + 1;
   const wantPrev = head === null ? GENESIS_HASH : head.hash;
@@ -322,7 +334,11 @@ function toAuditRow(entry: AuditEntry, head: AuditEntry | null): AuditRow {
   try {
     payload = canonicalJson(entry.payload);
   } catch (err) {
-    throw new AirlockError({ code: 'INTERNAL', message: `${NAME}: appendAudit: the payload is not JSON data: ${err instanceof Error ? err.message : String(err)}`, cause: err });
+    throw new AirlockError({
+      code: 'INTERNAL',
+      message: `${NAME}: appendAudit: the payload is not JSON data: ${err instanceof Error ? err.message : String(err)}`,
+      cause: err,
+    });
   }
   return { seq: entry.seq, ts: entry.ts, type: entry.type, payload, prev_hash: entry.prevHash, hash: entry.hash };
 }

@@ -285,6 +285,35 @@ const mongosh: ToolRule = (command, context) => {
   return unknownResult(command, 'an interactive mongo shell');
 };
 
+/** Kubernetes kinds whose objects are recreated by controllers or are ephemeral (RISK.md assumption 4). */
+const K8S_EPHEMERAL = new Set(['pods', 'events', 'leases', 'endpointslices', 'endpoints']);
+
+/**
+ * Deleting keys under `/registry/` deletes Kubernetes objects directly from the API server's store:
+ * judged like `kubectl delete` (RISK.md K8s). Layout: `/registry/<resource>/<namespace>/<name>` (or
+ * `/registry/<group>/<resource>/…`, or `<resource>/<name>` when cluster-scoped). Undefined when the key is not there.
+ */
+function kubernetesRegistryDelete(key: string, range: boolean): { risk: RiskClass; reason: string; scope: Scope } | undefined {
+  if (!/^\/registry(\/|$)/.test(key)) return undefined;
+  let parts = key.split('/').filter((x) => x !== '').slice(1);
+  if (parts.length > 0 && parts[0]!.includes('.')) parts = parts.slice(1);
+  const [resource, second] = parts;
+  if (resource === undefined) return { risk: 'catastrophic', scope: 'cluster', reason: 'deletes every Kubernetes object in the cluster store' };
+  if (resource === 'namespaces' || resource === 'customresourcedefinitions') {
+    return { risk: 'catastrophic', scope: 'cluster', reason: `deletes ${resource === 'namespaces' ? 'a namespace' : 'a CRD'} from the cluster store` };
+  }
+  const ephemeral = K8S_EPHEMERAL.has(resource);
+  if (range && second === undefined) return { risk: 'catastrophic', scope: 'cluster', reason: `deletes every ${resource} object in every namespace (cluster-wide)` };
+  if (range && parts.length === 2) {
+    return ephemeral
+      ? { risk: 'destructive', scope: 'namespace', reason: `deletes every ${resource} object in namespace ${second}` }
+      : { risk: 'catastrophic', scope: 'namespace', reason: `deletes every ${resource} object in namespace ${second} (like --all)` };
+  }
+  if (range) return { risk: 'destructive', scope: 'selection', reason: `deletes the ${resource} objects under ${key}` };
+  if (ephemeral) return { risk: 'write', scope: 'resource', reason: `deletes one ${resource} object; controllers recreate it` };
+  return { risk: 'destructive', scope: 'resource', reason: `deletes the Kubernetes ${resource} object ${parts.slice(1).join('/')} from the cluster store` };
+}
+
 const etcdctl: ToolRule = (command) => {
   const p = parseArgs(command.args, { longWithValue: ['endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'dial-timeout', 'command-timeout', 'write-out'] , shortWithValue: 'w' });
   const [verb, key, end] = p.operands.map((o) => o.text);
@@ -294,6 +323,8 @@ const etcdctl: ToolRule = (command) => {
     case 'delete': {
       const prefix = hasFlag(p, '--prefix', '--from-key');
       if (prefix && (key === '' || key === '/' || key === undefined || key === '\x00')) return res(command, 'catastrophic', 'deletes every key in etcd', 'database', 'etcd keyspace', targets);
+      const registry = key === undefined ? undefined : kubernetesRegistryDelete(key, prefix || end !== undefined);
+      if (registry !== undefined) return res(command, registry.risk, registry.reason, registry.scope, `etcd ${prefix ? 'prefix' : 'key'} ${key ?? ''}`, targets);
       if (prefix || end !== undefined) return res(command, 'destructive', `deletes every key under ${key ?? ''}`, 'selection', `etcd prefix ${key ?? ''}`, targets);
       return res(command, 'write', 'deletes one named key', 'resource', `etcd key ${key ?? ''}`, targets);
     }

@@ -31,7 +31,7 @@ const KUBECTL_SPEC: FlagSpec = {
     'prune-whitelist', 'for', 'patch', 'subresource', 'field-manager', 'overrides', 'restart', 'env', 'labels',
     'limits', 'requests', 'serviceaccount', 'pod-running-timeout', 'target', 'profile', 'copy-to', 'max-surge',
     'min', 'max', 'cpu-percent', 'name', 'target-port', 'protocol', 'external-ip', 'session-affinity',
-    'load-balancer-ip', 'to-revision', 'revision', 'delete-emptydir-data', 'skip-wait-for-delete-timeout',
+    'load-balancer-ip', 'to-revision', 'revision', 'skip-wait-for-delete-timeout',
     'pod-selector', 'from', 'schedule', 'image-pull-policy', 'attach', 'kubelet-port', 'output-directory',
     'namespaces', 'password', 'username', 'api-group', 'verb', 'resource', 'role', 'clusterrole', 'group',
     'local-port', 'address', 'path', 'tls-server-name', 'wait-timeout',

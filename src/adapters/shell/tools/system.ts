@@ -275,6 +275,24 @@ const pip: ToolRule = (command) => {
   return packageManager(command, sub, []);
 };
 
+/**
+ * Project environment runners: `bundle exec CMD`, `poetry run CMD`, `pipenv run CMD`, `uv run CMD`
+ * run CMD inside the project's environment, so CMD is judged; other sub-commands fall back to `other`.
+ */
+function projectRunner(runVerbs: readonly string[], other: ToolRule): ToolRule {
+  return (command, context) => {
+    const i = command.args.findIndex((a) => !a.text.startsWith('-'));
+    if (i >= 0 && runVerbs.includes((command.args[i] as { text: string }).text)) {
+      let inner = command.args.slice(i + 1);
+      while (inner.length > 0 && inner[0]!.text.startsWith('-') && inner[0]!.text !== '--') inner = inner.slice(1);
+      if (inner[0]?.text === '--') inner = inner.slice(1);
+      if (inner.length === 0) return res(command, 'read', 'nothing to run');
+      return context.classifyArgv(inner);
+    }
+    return other(command, context);
+  };
+}
+
 const simpleBuild = (reason: string): ToolRule => (command) => {
   const texts = command.args.map((a) => a.text);
   if (texts.includes('-n') || texts.includes('--dry-run') || texts.includes('--just-print') || texts.includes('--noEmit') && command.name === 'tsc') return res(command, 'read', `${command.name} dry run or check only`);
@@ -416,8 +434,9 @@ export const systemRules: ToolRuleTable = {
   pip,
   pip3: pip,
   pipx: pip,
-  uv: (command) => res(command, command.args[0]?.text === 'tree' ? 'read' : 'write', `uv ${command.args[0]?.text ?? ''}`, { scope: 'directory' }),
-  poetry: (command) => res(command, ['show', 'check', 'version', 'env'].includes(command.args[0]?.text ?? '') ? 'read' : 'write', `poetry ${command.args[0]?.text ?? ''}`, { scope: 'directory' }),
+  uv: projectRunner(['run'], (command) => res(command, command.args[0]?.text === 'tree' ? 'read' : 'write', `uv ${command.args[0]?.text ?? ''}`, { scope: 'directory' })),
+  poetry: projectRunner(['run'], (command) => res(command, ['show', 'check', 'version', 'env'].includes(command.args[0]?.text ?? '') ? 'read' : 'write', `poetry ${command.args[0]?.text ?? ''}`, { scope: 'directory' })),
+  pipenv: projectRunner(['run'], (command) => res(command, ['graph', 'check', '--venv', '--where', '--py'].includes(command.args[0]?.text ?? '') ? 'read' : 'write', `pipenv ${command.args[0]?.text ?? ''}`, { scope: 'directory' })),
   cargo,
   go: goTool,
   make: make,
@@ -440,7 +459,7 @@ export const systemRules: ToolRuleTable = {
   black: simpleBuild('formats sources'),
   ruff: simpleBuild('lints or formats sources'),
   mypy: (command) => readOnly(command, 'type-checks'),
-  bundle: simpleBuild('installs gems'),
+  bundle: projectRunner(['exec'], simpleBuild('installs gems')),
   gem: simpleBuild('installs gems'),
   composer: simpleBuild('installs PHP packages'),
   apt: systemPm,

@@ -240,6 +240,13 @@ function single(command: SimpleCommand): ToolResult {
 
 const tracer: ToolRule = wrapper({ shortWithValue: 'oepsSuEIaXPb', longWithValue: ['output', 'expr', 'attach', 'user', 'env'] }, { noCommand: (c) => readOnly(c, 'attaches a tracer') });
 
+/** `busybox APPLET ARGS…` (also `toybox`): the applet is the command that runs. */
+const multiCall: ToolRule = (command, context) => {
+  const first = command.args[0];
+  if (first === undefined || first.text.startsWith('-')) return readOnly(command, `${command.name} lists its applets`);
+  return context.classifyArgv(command.args);
+};
+
 function unused(_c: ToolContext): void {}
 void unused;
 
@@ -288,4 +295,6 @@ export const wrapperRules: ToolRuleTable = {
   unshare: wrapper({}, { noCommand: (c) => unknownResult(c, 'an interactive shell in a namespace') }),
   firejail: wrapper({}),
   'sudo-rs': sudo,
+  busybox: multiCall,
+  toybox: multiCall,
 };
