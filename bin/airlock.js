@@ -10,14 +10,17 @@ if (['hook', 'exec', 'sh'].includes(command) || (command === 'check' && !rest.in
   setFlagsFromString('--liftoff-only');
 }
 
-import('../dist/app/cli.js')
-  .then((m) => m.main(process.argv.slice(2)))
-  .then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.stderr.write(`airlock: internal error: ${err?.stack ?? err}\n`);
-      process.exitCode = 70;
-    },
-  );
+// A hook loads only the hook path (it may just forward to the gateway); everything else the CLI.
+const entry =
+  command === 'hook'
+    ? import('../dist/app/hook-command.js').then((m) => m.hookMain(rest).then(() => process.exitCode ?? 0))
+    : import('../dist/app/cli.js').then((m) => m.main(process.argv.slice(2)));
+entry.then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`airlock: internal error: ${err?.stack ?? err}\n`);
+    process.exitCode = 70;
+  },
+);

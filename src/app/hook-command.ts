@@ -8,8 +8,9 @@
  * Fails closed: any error, a gateway that cannot be reached or answers badly, or a payload that
  * cannot be read, answers deny (or the client's ask), never allow.
  */
-import { AirlockError, toAirlockError } from '../core/errors.js';
-import { hookAdapters, isHookClient, type HookAdapter, type HookRequest, type HookResponse } from '../adapters/hooks/hook-adapter.js';
+import { AirlockError, ERROR_CODES, toAirlockError } from '../core/errors.js';
+import type { HookAdapter, HookRequest, HookResponse } from '../adapters/hooks/hook-adapter.js';
+import { HOOK_CLIENTS, isHookClient, type HookClient } from '../adapters/hooks/hook-clients.js';
 import type { CliIo } from './cli.js';
 import type { Airlock } from './composition.js';
 
@@ -35,13 +36,23 @@ function write(io: CliIo, response: HookResponse): number {
   return response.exitCode;
 }
 
-/** The adapter for a client name, or a BAD_INPUT error listing the known clients. */
-export function adapterFor(client: string | undefined): HookAdapter {
-  if (client !== undefined && isHookClient(client)) return hookAdapters[client];
+/** The client named on the command line, or a BAD_INPUT error listing the known clients. */
+export function clientFor(name: string | undefined): HookClient {
+  if (name !== undefined && isHookClient(name)) return name;
   throw new AirlockError({
     code: 'BAD_INPUT',
-    message: `airlock hook: unknown client "${client ?? ''}"; use one of ${Object.keys(hookAdapters).join(', ')}`,
+    message: `unknown hook client "${name ?? ''}"; use one of ${HOOK_CLIENTS.join(', ')}`,
   });
+}
+
+/**
+ * The protocol adapter for a client, loaded on demand: a hook that forwards to the gateway needs
+ * it only to answer when the gateway cannot.
+ */
+export async function adapterFor(name: string | undefined): Promise<HookAdapter> {
+  const client = clientFor(name);
+  const { hookAdapters } = await import('../adapters/hooks/hook-adapter.js');
+  return hookAdapters[client];
 }
 
 /** Options for {@link decideHook}. */
@@ -95,21 +106,23 @@ const hookResponseShape = (v: unknown): v is HookResponse =>
 
 /** Runs one hook invocation; resolves to the exit code the client expects. */
 export async function hookCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const adapter = adapterFor(argv[0]);
+  const client = clientFor(argv[0]);
   let text: string;
   try {
     text = await readAll(io.stdin);
   } catch (err) {
-    return write(io, adapter.failClosed(`Airlock could not read the hook payload: ${toAirlockError(err).message}`));
+    return write(io, (await adapterFor(client)).failClosed(`Airlock could not read the hook payload: ${toAirlockError(err).message}`));
   }
+  const url = io.env.AIRLOCK_URL;
+  // Through the gateway the payload is forwarded as it came; the gateway parses and decides.
+  if (url) return write(io, await viaGateway(url, client, text, io));
+  const adapter = await adapterFor(client);
   let payload: unknown;
   try {
     payload = JSON.parse(text);
   } catch {
     return write(io, adapter.failClosed('Airlock could not decide (BAD_INPUT): the hook payload on stdin is not JSON'));
   }
-  const url = io.env.AIRLOCK_URL;
-  if (url) return write(io, await viaGateway(url, adapter, text, io));
   const { createAirlock } = await import('./composition.js');
   let airlock: Airlock;
   try {
@@ -125,13 +138,28 @@ export async function hookCommand(argv: readonly string[], io: CliIo): Promise<n
   }
 }
 
-async function viaGateway(url: string, adapter: HookAdapter, body: string, io: CliIo): Promise<HookResponse> {
+/**
+ * Entry point used by the `airlock` bin for `airlock hook …`, so that a hook loads only what it
+ * needs (not the whole CLI). Sets the process exit code.
+ */
+export async function hookMain(argv: readonly string[]): Promise<void> {
+  const io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  try {
+    process.exitCode = await hookCommand(argv, io);
+  } catch (err) {
+    const e = toAirlockError(err);
+    process.stderr.write(`airlock: ${e.message}\n`);
+    process.exitCode = ERROR_CODES[e.code].exit;
+  }
+}
+
+async function viaGateway(url: string, client: HookClient, body: string, io: CliIo): Promise<HookResponse> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
   if (io.env.AIRLOCK_AGENT_TOKEN) headers.authorization = `Bearer ${io.env.AIRLOCK_AGENT_TOKEN}`;
   if (io.env.USER) headers['x-airlock-on-behalf-of'] = io.env.USER;
   try {
     // node:http rather than fetch: fetch's first use costs ~100 ms of start-up, paid on every hook.
-    const target = new URL(`${url.replace(/\/+$/, '')}/v1/hooks/${adapter.client}`);
+    const target = new URL(`${url.replace(/\/+$/, '')}/v1/hooks/${client}`);
     const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
     const { status, text } = await new Promise<{ status: number; text: string }>((resolvePromise, reject) => {
       const req = request(target, { method: 'POST', headers, timeout: GATEWAY_TIMEOUT_MS }, (res: import('node:http').IncomingMessage) => {
@@ -153,9 +181,9 @@ async function viaGateway(url: string, adapter: HookAdapter, body: string, io: C
     }
     if (status === 200 && hookResponseShape(answer)) return answer;
     const message = (answer as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${status}`;
-    return adapter.failClosed(`the Airlock gateway at ${url} refused the hook: ${message}`);
+    return (await adapterFor(client)).failClosed(`the Airlock gateway at ${url} refused the hook: ${message}`);
   } catch (err) {
-    return adapter.failClosed(
+    return (await adapterFor(client)).failClosed(
       `the Airlock gateway at ${url} could not be reached (${err instanceof Error ? err.message : String(err)}); start it with \`airlock up\` or unset AIRLOCK_URL`,
     );
   }

@@ -24,7 +24,7 @@ export async function upCommand(argv: readonly string[], io: CliIo): Promise<num
     readAudit: (o) => airlock.store.readAudit(o),
     auditHead: () => airlock.store.auditHead(),
     version: VERSION,
-    hook: (client, payload, o) => decideHook(airlock, adapterFor(client), payload, o),
+    hook: async (client, payload, o) => decideHook(airlock, await adapterFor(client), payload, o),
   });
   const server = serve({ fetch: app.fetch, hostname: host, port });
   await new Promise<void>((resolvePromise, reject) => {

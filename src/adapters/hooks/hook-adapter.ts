@@ -12,11 +12,9 @@ import { cursorHookAdapter } from './cursor-hook-adapter.js';
 import { geminiHookAdapter } from './gemini-hook-adapter.js';
 import { kiroHookAdapter } from './kiro-hook-adapter.js';
 
-/** The coding agents whose pre-tool hooks Airlock answers. */
-export type HookClient = 'claude-code' | 'cursor' | 'gemini' | 'codex' | 'kiro' | 'copilot';
+import { HOOK_CLIENTS, isHookClient, type HookClient } from './hook-clients.js';
 
-/** Every supported client, in a stable order (for CLI help and docs). */
-export const HOOK_CLIENTS: readonly HookClient[] = ['claude-code', 'cursor', 'gemini', 'codex', 'kiro', 'copilot'];
+export { HOOK_CLIENTS, isHookClient, type HookClient };
 
 /** A pre-tool hook call, parsed. */
 export interface HookRequest {
@@ -69,7 +67,3 @@ export const hookAdapters: Readonly<Record<HookClient, HookAdapter>> = {
   copilot: copilotHookAdapter,
 };
 
-/** True when `name` is a supported client (for `airlock hook <client>` argument checking). */
-export function isHookClient(name: string): name is HookClient {
-  return (HOOK_CLIENTS as readonly string[]).includes(name);
-}

@@ -165,6 +165,28 @@ function commandArg(args: Readonly<Record<string, unknown>>, key: string): strin
   return undefined;
 }
 
+/** Command-line tools whose arguments a runner tool may take as an argv array. */
+const CLI_NAMES: ReadonlySet<string> = new Set(['gcloud', 'gsutil', 'bq', 'kubectl', 'helm', 'aws', 'az', 'terraform', 'tofu', 'git', 'docker', 'gh', 'eksctl', 'pulumi', 'psql', 'redis']);
+/** Server words that name a CLI. */
+const CLI_ALIASES: Readonly<Record<string, string>> = { gcp: 'gcloud', azure: 'az', redis: 'redis-cli' };
+/** Argument names that hold a CLI's arguments (without the CLI name). */
+const CLI_ARGV_ARGS = ['args', 'argv', 'cli_args', 'arguments'];
+
+/**
+ * The CLI a runner tool drives: named in the tool (`run_gcloud_command`, `kubectl_exec`), or by the
+ * server when the tool only says it runs something (`gcp` / `run_command`). Undefined otherwise.
+ */
+function cliOf(toolWords: readonly string[], server: string, verbClass: string | undefined): string | undefined {
+  if (verbClass !== undefined && verbClass !== 'execute') return undefined;
+  const inTool = toolWords.find((w) => CLI_NAMES.has(w));
+  if (inTool !== undefined) return CLI_ALIASES[inTool] ?? inTool;
+  for (const w of server.toLowerCase().split(/[^a-z0-9]+/)) {
+    if (CLI_NAMES.has(w)) return CLI_ALIASES[w] ?? w;
+    if (CLI_ALIASES[w] !== undefined) return CLI_ALIASES[w];
+  }
+  return undefined;
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -301,6 +323,22 @@ export class McpClassifier {
         absorb(this.shell(text), text, 'shell command');
       } catch (err) {
         failed('shell command', key, err);
+      }
+    }
+
+    // A CLI runner given the CLI's arguments only (`run_gcloud_command {args: [...]}`): judged as that CLI's command line.
+    if (mapping?.shellArgument === undefined && !shellKeys.some((k) => commandArg(args, k) !== undefined)) {
+      const cli = cliOf(name.words, server, name.verbClass);
+      const key = cli === undefined ? undefined : CLI_ARGV_ARGS.find((k) => commandArg(args, k) !== undefined);
+      if (cli !== undefined && key !== undefined) {
+        const argv = commandArg(args, key) as string;
+        const text = argv === cli || argv.startsWith(`${cli} `) ? argv : `${cli} ${argv}`;
+        reasons.push(`argument "${key}" holds the arguments of ${cli}; classified as \`${cli} …\``);
+        try {
+          absorb(this.shell(text), text, `${cli} command`);
+        } catch (err) {
+          failed('shell command', key, err);
+        }
       }
     }
 

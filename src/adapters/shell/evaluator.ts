@@ -71,6 +71,8 @@ const WRAPPERS = new Set([
   'ltrace',
   'gdb',
   'script',
+  'busybox',
+  'toybox',
 ]);
 
 const MAX_DEPTH = 12;
@@ -617,6 +619,7 @@ export class ScriptEvaluator {
       dataPaths: this.services.dataPaths,
       stdin,
       classifyStdinScript: nested,
+      runScript: (script, options) => this.nested(script, command.env, options.stdin, options.positional),
       ...(this.workdir !== undefined ? { workdir: this.workdir } : {}),
     };
   }
@@ -635,9 +638,16 @@ export class ScriptEvaluator {
     return this.dispatch(rest, env, wordsText(rest), stdin);
   }
 
-  private nested(script: string, env: Readonly<Record<string, string>>, stdin: string | null | undefined): ToolResult {
+  private nested(script: string, env: Readonly<Record<string, string>>, stdin: string | null | undefined, positional?: readonly Word[]): ToolResult {
     const vars = new Map(this.vars);
     for (const [k, v] of Object.entries(env)) vars.set(k, { value: v, dynamic: v.startsWith('$') });
+    if (positional !== undefined) {
+      for (const k of ['@', '#', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']) vars.delete(k);
+      positional.slice(0, 10).forEach((w, i) => vars.set(String(i), { value: w.text, dynamic: w.dynamic }));
+      const params = positional.slice(1);
+      vars.set('@', { value: params.map((v) => v.text).join('\0'), dynamic: params.some((v) => v.dynamic) });
+      vars.set('#', { value: String(params.length), dynamic: false });
+    }
     const child = new ScriptEvaluator(this.services, this.depth + 1, vars);
     return child.runScript(script, stdin);
   }

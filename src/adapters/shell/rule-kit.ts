@@ -17,6 +17,11 @@ export interface ShellToolContext extends ToolContext {
   readonly workdir?: string;
   /** Classifies text that a program would read from stdin as a shell script (for `sh`, `bash` …). */
   classifyStdinScript?(script: string): ToolResult;
+  /**
+   * Classifies nested shell text with its own stdin (`ssh host 'psql' <<SQL`) and positional
+   * parameters (`sh -c 'rm "$1"' _ FILE`: `positional[0]` is `$0`).
+   */
+  runScript?(script: string, options: { readonly stdin?: string | null | undefined; readonly positional?: readonly Word[] }): ToolResult;
 }
 
 /** The stdin of a rule call, when the framework supplied one. `undefined`: none piped in. */

@@ -111,7 +111,9 @@ function awsS3(op: string, p: ParsedArgs, operands: readonly Word[]): Judgement 
     case 'rm': {
       const target = s3[0];
       if (!target) return j(dynamic ? 'destructive' : 'unknown', 'delete', 'unknown', `s3 rm of ${paths[0] ?? 'nothing'}: target unknown`);
-      const filtered = flagValues(p, 'exclude', 'include').length > 0;
+      // Filters start from every object: only an `--exclude '*'` narrows the selection to the `--include`s;
+      // excluding a few patterns still deletes (nearly) the whole bucket.
+      const filtered = flagValues(p, 'exclude').some((v) => /^[*/]+$/.test(v));
       if (flagOn(p, 'recursive')) {
         if ((target.key === '' || /^\*+$/.test(target.key)) && !filtered) return { ...j('catastrophic', 'delete', 'all', `deletes every object in bucket ${target.bucket}`), resource: `bucket ${target.bucket}` };
         return { ...j('destructive', 'delete', 'selection', `deletes objects under ${paths[0]} (no versioning)`), resource: paths[0]! };

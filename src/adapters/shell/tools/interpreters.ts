@@ -119,8 +119,85 @@ function stripStrings(code: string): string {
   return code.replace(new RegExp(STRING, 'g'), '""');
 }
 
+/** Decoder calls on a string literal, by encoding: base64 (python, perl, node, ruby, php, JS `atob`) and hex. */
+const DECODE_CALL = new RegExp(
+  String.raw`(?:\bbase64\.(?:b64decode|standard_b64decode|urlsafe_b64decode)|\b(?:MIME::Base64::)?decode_base64|\bBase64\.(?:decode64|strict_decode64|urlsafe_decode64)|\bbase64_decode|\batob|\bBuffer\.from|\bbytes\.fromhex|\bhex2bin)\s*\(\s*` +
+    STRING +
+    String.raw`\s*(?:,\s*["'](base64|hex)["']\s*)?\)(?:\.decode\([^)]*\)|\.toString\([^)]*\))?`,
+  'g',
+);
+
+/**
+ * Replaces decoder calls on literals (`decode_base64("cm0g…")`, `Buffer.from("…", "base64")`) with
+ * the decoded text as a string literal, so that what the code runs is judged (RISK.md step 2:
+ * encodings are unwrapped). A payload that does not decode to text is left as it is.
+ */
+function decodeLiterals(code: string): string {
+  if (!/decode|atob|Buffer\.from|fromhex|hex2bin/.test(code)) return code;
+  return code.replace(new RegExp(DECODE_CALL.source, 'g'), (whole: string, ...groups: unknown[]) => {
+    const literal = groups.slice(0, 6).find((g) => typeof g === 'string') as string | undefined;
+    const encoding = groups[6] as string | undefined;
+    if (literal === undefined) return whole;
+    const hex = /fromhex|hex2bin/.test(whole) || encoding === 'hex';
+    if (/Buffer\.from/.test(whole) && encoding === undefined) return whole;
+    let text: string;
+    try {
+      text = hex ? Buffer.from(literal.replace(/\s+/g, ''), 'hex').toString('utf8') : Buffer.from(literal, 'base64').toString('utf8');
+    } catch {
+      return whole;
+    }
+    if (text === '' || /[^\t\n\r\x20-\x7e]/.test(text)) return whole;
+    return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  });
+}
+
+// `for f in glob.glob("backups/*.dump")`, `[… for f in glob('…')]`, `Dir.glob('…').each { |f|`, `foreach my $f (glob "…")`.
+const GLOB_LOOP = new RegExp(
+  String.raw`(?:\bfor\s+(\w+)\s+in\s+(?:sorted\(\s*)?(?:glob\.i?glob|glob|[\w.]*\.r?glob|Path\([^)]*\)\.r?glob)\s*\(\s*` +
+    STRING +
+    String.raw`|\bDir(?:\.glob\(\s*|\[\s*)` +
+    STRING +
+    String.raw`\s*[\])]\s*\.each\s*(?:do|\{)\s*\|\s*(\w+)\s*\||\bforeach\s+(?:my\s+)?\$(\w+)\s*\(\s*glob\s*\(?\s*` +
+    STRING +
+    ')',
+  'g',
+);
+
+/** Loop variables bound to the files a glob matches, with the pattern (the files the loop body touches). */
+function globBindings(code: string): ReadonlyMap<string, string> {
+  const out = new Map<string, string>();
+  if (!/glob|Dir\[/.test(code)) return out;
+  for (const m of code.matchAll(new RegExp(GLOB_LOOP.source, 'g'))) {
+    const g = m.slice(1);
+    // Groups: [var, 6 string groups], [6 string groups, var], [var, 6 string groups].
+    const firstPattern = g.slice(1, 7).find((x) => x !== undefined);
+    const secondPattern = g.slice(7, 13).find((x) => x !== undefined);
+    const thirdPattern = g.slice(15, 21).find((x) => x !== undefined);
+    if (g[0] !== undefined && firstPattern !== undefined) out.set(g[0], unescapeLiteral(firstPattern));
+    else if (g[13] !== undefined && secondPattern !== undefined) out.set(g[13], unescapeLiteral(secondPattern));
+    else if (g[14] !== undefined && thirdPattern !== undefined) out.set(`$${g[14]}`, unescapeLiteral(thirdPattern));
+  }
+  return out;
+}
+
+/** A glob pattern as the word a shell would pass after expanding it. */
+function globWord(pattern: string): Word {
+  return { text: pattern, dynamic: false, glob: /[*?[]/.test(pattern) };
+}
+
+/** The paths a deletion call's argument text names: literals, glob-bound loop variables, or an inline `glob(…)`. */
+function deletedPaths(args: string, globs: ReadonlyMap<string, string>): Word[] | undefined {
+  const strings = allStrings(args);
+  if (strings.length > 0) return strings.slice(0, 8).map((s) => (/\bglob\b/.test(args) ? globWord(s) : literalWord(s)));
+  const id = args.trim();
+  const bound = globs.get(id);
+  return bound === undefined ? undefined : [globWord(bound)];
+}
+
 /** Analyses interpreter code. Never throws. */
-function analyseCode(lang: Lang, code: string, command: SimpleCommand, context: ToolContext): ToolResult {
+function analyseCode(lang: Lang, source: string, command: SimpleCommand, context: ToolContext): ToolResult {
+  const code = decodeLiterals(source);
+  const globs = globBindings(code);
   const found: Finding[] = [];
   const push = (r: ToolResult): void => {
     found.push({ result: r });
@@ -133,6 +210,11 @@ function analyseCode(lang: Lang, code: string, command: SimpleCommand, context: 
     const name = m[0];
     if (lang === 'node' && /^\$/.test(name)) continue;
     const list = /^\s*\[/.test(args) || (lang === 'node' && /spawn|execFile/.test(name)) || ((lang === 'perl' || lang === 'ruby') && /^\s*(["'])[^"']*\1\s*,/.test(args));
+    const argv = list ? listWithGlobs(args, globs) : undefined;
+    if (argv !== undefined) {
+      push(context.classifyArgv(argv));
+      continue;
+    }
     const strings = allStrings(args);
     if (strings.length === 0 || (list && /[A-Za-z_]\w*\s*[,\]]/.test(stripStrings(args).replace(/""/g, '')))) {
       push(unknownResult(command, `${lang} runs a command that is not a literal`));
@@ -152,7 +234,9 @@ function analyseCode(lang: Lang, code: string, command: SimpleCommand, context: 
     const args = callArgs(code, m.index + m[0].length);
     const inline = /Path\(([^)]*)\)/.exec(m[0]);
     const path = inline ? firstString(inline[1] ?? '') : firstString(args);
-    if (path === undefined) push(unknownResult(command, `${lang} deletes a path that is not a literal`));
+    const bound = path === undefined && !inline ? globs.get(args.trim()) : undefined;
+    if (bound !== undefined) push(context.classifyArgv([literalWord('rm'), literalWord('-rf'), globWord(bound)]));
+    else if (path === undefined) push(unknownResult(command, `${lang} deletes a path that is not a literal`));
     else push(context.classifyArgv(['rm', '-rf', path].map(literalWord)));
   }
   const delFile = new RegExp(DELETE_FILE.source, 'g');
@@ -161,9 +245,20 @@ function analyseCode(lang: Lang, code: string, command: SimpleCommand, context: 
     if (before === '.' && /^(unlink|rmdir)/.test(m[0])) continue;
     const args = callArgs(code, m.index + m[0].length);
     const recursive = /recursive\s*:\s*true|rmdir|removedirs/.test(args + m[0]);
-    const strings = allStrings(args);
-    if (strings.length === 0) push(unknownResult(command, `${lang} deletes a path that is not a literal`));
-    else for (const s of strings.slice(0, 8)) push(context.classifyArgv((recursive ? ['rm', '-rf', s] : ['rm', '-f', s]).map(literalWord)));
+    const paths = deletedPaths(args, globs);
+    if (paths === undefined) push(unknownResult(command, `${lang} deletes a path that is not a literal`));
+    else for (const w of paths) push(context.classifyArgv([literalWord('rm'), literalWord(recursive ? '-rf' : '-f'), w]));
+  }
+  // perl's list operator without parentheses: `unlink glob("*.csv")`, `unlink "a", "b"`, `unlink <*.log>`.
+  if (lang === 'perl') {
+    const bare = /\bunlink\s+(?!\()([^;]*)/g;
+    while ((m = bare.exec(code)) !== null) {
+      const args = m[1] ?? '';
+      const angle = /^<([^>]+)>/.exec(args.trim());
+      const paths = angle ? [globWord(angle[1] ?? '')] : deletedPaths(args, globs);
+      if (paths === undefined) push(unknownResult(command, 'perl deletes a path that is not a literal'));
+      else for (const w of paths) push(context.classifyArgv([literalWord('rm'), literalWord('-f'), w]));
+    }
   }
   const pl = new RegExp(PATHLIB_DELETE.source, 'g');
   while ((m = pl.exec(code)) !== null) push(context.classifyArgv(['rm', '-f', firstString(m[1] ?? '') ?? ''].map(literalWord)));
@@ -200,6 +295,8 @@ function analyseCode(lang: Lang, code: string, command: SimpleCommand, context: 
 
   const sdk = sdkKind(code);
   if (sdk) push(classifySdk(sdk, code, command));
+  const mongo = sdk === undefined ? mongoDriver(code, command) : undefined;
+  if (mongo) push(mongo);
   if (/\bredis\b|Redis\(|ioredis/i.test(code)) {
     const r = /\.(flushall|flushdb|flushAll|flushDb)\s*\(/.exec(code);
     if (r) push(single('shell', command, { verb: 'delete', resource: 'redis keyspace', scope: 'database', reversible: false, risk: 'catastrophic', reason: `redis ${r[1] ?? ''} deletes every key` }));
@@ -222,6 +319,29 @@ function analyseCode(lang: Lang, code: string, command: SimpleCommand, context: 
   return { ...unknownResult(command, `the ${lang} code does something this classifier cannot follow`), obfuscated: true };
 }
 
+/**
+ * An argv list (`["rm", "-f", f]`) whose items are literals or glob-bound loop variables, as words;
+ * undefined when an item is any other expression (then the command is not known).
+ */
+function listWithGlobs(args: string, globs: ReadonlyMap<string, string>): Word[] | undefined {
+  if (globs.size === 0) return undefined;
+  const inner = /^\s*\[([\s\S]*?)\]/.exec(args)?.[1];
+  if (inner === undefined) return undefined;
+  const items = inner.match(new RegExp(`${STRING}|[^,\\s][^,]*`, 'g')) ?? [];
+  const words: Word[] = [];
+  let usedGlob = false;
+  for (const raw of items) {
+    const item = raw.trim();
+    const lit = new RegExp(`^${STRING}$`).exec(item);
+    if (lit) words.push(literalWord(unescapeLiteral(group(lit))));
+    else if (globs.has(item)) {
+      words.push(globWord(globs.get(item) as string));
+      usedGlob = true;
+    } else return undefined;
+  }
+  return usedGlob && words.length > 0 ? words : undefined;
+}
+
 function onlyPrints(code: string): boolean {
   const bare = stripStrings(code);
   if (/\b(?:eval|exec|compile|__import__|Function|vm\.|socket|requests|urllib|http|fetch|axios|net\.|writeFile|unlink|rm|kill|chmod|chown|rename|symlink|mkdir|setattr|globals)\b/.test(bare.replace(/\b(?:console\.log|print)\b/g, ''))) return false;
@@ -239,21 +359,75 @@ function onlyPrints(code: string): boolean {
   return true;
 }
 
-function sdkKind(code: string): 'aws' | 'gcloud' | undefined {
+type SdkKind = 'aws' | 'gcloud' | 'azure' | 'k8s';
+
+function sdkKind(code: string): SdkKind | undefined {
   if (/\bboto3\b|\bbotocore\b|@aws-sdk|aws-sdk|Aws::/.test(code)) return 'aws';
   if (/google\.cloud|@google-cloud|googleapiclient|Google::Cloud/.test(code)) return 'gcloud';
+  if (/\bazure\.(?:identity|mgmt|storage|cosmos|keyvault|data)\b|@azure\//.test(code)) return 'azure';
+  if (/\bfrom\s+kubernetes\b|\bimport\s+kubernetes\b|\bkubernetes\.client\b|@kubernetes\/client-node/.test(code)) return 'k8s';
   return undefined;
 }
 
-function classifySdk(kind: 'aws' | 'gcloud', code: string, command: SimpleCommand): ToolResult {
+/** SDK calls that delete a whole store, stack, cluster, namespace, resource group or container (RISK.md catastrophic). */
+const SDK_CATASTROPHIC: Readonly<Record<SdkKind, RegExp>> = {
+  aws: /\.objects\.all\(\)\.delete\(\)|delete_dataset|delete_database|DeleteStackCommand|DeleteClusterCommand/,
+  gcloud: /\.delete\(\s*force\s*=\s*True\s*\)/,
+  azure:
+    /\b(?:delete_container|delete_file_system|delete_share|delete_resource_group|delete_database)\s*\(|\b(?:resource_groups|managed_clusters|storage_accounts|servers|databases|database_accounts|vaults|backup_vaults|clusters)\.(?:begin_)?delete\s*\(|\.(?:deleteContainer|deleteFileSystem|deleteShare)\s*\(/,
+  k8s: /\bdelete_namespace\s*\(|\bdelete_collection_(?!namespaced_pod\b)\w+\s*\(|\bdelete_custom_resource_definition\s*\(|\bdelete_persistent_volume\s*\(|\bdeleteNamespace\s*\(|\bdeleteCollection(?!NamespacedPod\b)\w*\s*\(/,
+};
+
+/** Kubernetes client calls with the class of their kubectl equivalent: a named pod is recreated by its controller (write). */
+const K8S_POD_DELETE = /\bdelete_namespaced_pod\s*\(|\bdeleteNamespacedPod\s*\(/;
+
+/**
+ * A deletion whose argument is not a literal but the code also lists or describes resources
+ * (`ids = [… describe_instances() …]; terminate_instances(InstanceIds=ids)`): every listed item is
+ * deleted, a mass deletion (RISK.md catastrophic), like `… list | xargs … delete`.
+ */
+function massDeletion(code: string): boolean {
+  const del = new RegExp(DESTRUCTIVE_METHOD.source, 'gi');
+  if (!/\b(?:list|describe|scan)_?\w*\s*\(|\.(?:list|describe)\w*\s*\(/i.test(code)) return false;
+  let m: RegExpExecArray | null;
+  while ((m = del.exec(code)) !== null) {
+    const args = callArgs(code, m.index + m[0].length);
+    if (args.trim() !== '' && allStrings(args).length === 0 && !/\b\d+\b/.test(args)) return true;
+  }
+  return false;
+}
+
+/** Mongo driver calls: a whole database (catastrophic), a collection or every document (destructive), by key (write). */
+function mongoDriver(code: string, command: SimpleCommand): ToolResult | undefined {
+  if (!/\bpymongo\b|MongoClient|mongodb(?:\+srv)?:\/\/|\bmongoose\b|\bmotor\b/.test(code)) return undefined;
+  const r = (risk: RiskClass, scope: Effect['scope'], reason: string): ToolResult =>
+    single('shell', command, { verb: risk === 'write' ? 'modify' : 'delete', resource: 'mongo data', scope, reversible: risk === 'write', risk, reason });
+  if (/\b(?:drop_database|dropDatabase)\s*\(/.test(code)) return r('catastrophic', 'database', 'mongo driver drops a whole database');
+  if (/\b(?:drop_collection|dropCollection)\s*\(|\.drop\s*\(\s*\)/.test(code)) return r('destructive', 'resource', 'mongo driver drops a collection');
+  if (/\b(?:delete_many|deleteMany|remove)\s*\(|\b(?:update_many|updateMany)\s*\(\s*\{\s*\}/.test(code)) return r('destructive', 'selection', 'mongo driver deletes or rewrites many documents');
+  if (/\b(?:delete_one|deleteOne|update_one|updateOne|insert_\w+|insert\w*|replace_one|replaceOne)\s*\(/.test(code)) return r('write', 'resource', 'mongo driver changes one document');
+  if (/\b(?:find|find_one|findOne|count_documents|countDocuments|estimated_document_count|list_\w+|listDatabases|listCollections|distinct|server_info)\s*\(/.test(code) && !/\$out|\$merge/.test(code)) {
+    return single('shell', command, { verb: 'read', resource: 'mongo data', scope: 'none', reversible: true, risk: 'read', reason: 'mongo driver only reads' });
+  }
+  return undefined;
+}
+
+function classifySdk(kind: SdkKind, code: string, command: SimpleCommand): ToolResult {
   const bare = code;
   let risk: RiskClass;
   let reason: string;
   let scope: Effect['scope'] = 'resource';
-  if (AWS_CATASTROPHIC.test(bare) || /\.objects\.all\(\)\.delete\(\)|\.delete\(\s*force\s*=\s*True\s*\)|delete_dataset|delete_database|DeleteStackCommand|DeleteClusterCommand/.test(bare)) {
+  if (AWS_CATASTROPHIC.test(bare) || SDK_CATASTROPHIC.aws.test(bare) || SDK_CATASTROPHIC.gcloud.test(bare) || SDK_CATASTROPHIC[kind].test(bare)) {
     risk = 'catastrophic';
     scope = 'database';
-    reason = `${kind} SDK call deletes a whole store, stack or cluster`;
+    reason = `${kind} SDK call deletes a whole store, stack, cluster or container`;
+  } else if (massDeletion(bare)) {
+    risk = 'catastrophic';
+    scope = 'all';
+    reason = `${kind} SDK call deletes every resource a listing in the same code returns (mass deletion)`;
+  } else if (kind === 'k8s' && K8S_POD_DELETE.test(bare) && !/\bdelete_(?!namespaced_pod\b)\w+\s*\(|\bdelete(?!NamespacedPod\b)[A-Z]\w*\s*\(/.test(bare)) {
+    risk = 'write';
+    reason = 'deletes a named pod; its controller recreates it (RISK.md assumption 4)';
   } else if (DESTRUCTIVE_METHOD.test(bare) || /Delete\w*Command|Terminate\w*Command|\.delete\(\)/.test(bare)) {
     risk = 'destructive';
     reason = `${kind} SDK call deletes or terminates a resource`;

@@ -88,6 +88,18 @@ const evalRule: ToolRule = (command, context) => {
   return obfuscate(context.classifyScript(wordsText(command.args)), 'unwrapped eval');
 };
 
+/**
+ * A script only partly known before run time (`sh -c "rm -rf $DIR"`, `xargs -I{} sh -c '… {}'`): its
+ * known skeleton is judged, and the result is never better than `unknown`, since the unknown part
+ * may hold any command.
+ */
+function atLeastUnknown(result: ToolResult, command: SimpleCommand, reason: string): ToolResult {
+  const worst = result.effects.some((e) => e.risk === 'destructive' || e.risk === 'catastrophic');
+  if (worst) return result;
+  const u = unknownResult(command, reason);
+  return { ...result, effects: [...result.effects, ...u.effects] };
+}
+
 const SHELL_SPEC: ArgSpec = { shortWithValue: 'oO', longWithValue: ['rcfile', 'init-file'], stopAtOperand: true };
 
 /** `sh -c SCRIPT`, `bash script.sh`, `… | bash`: the script is classified when it is known. */
@@ -114,8 +126,11 @@ const shell: ToolRule = (command, context) => {
         while (j < args.length && /^-[a-zA-Z]+$/.test((args[j] as Word).text)) j++;
         script = args[j];
         if (script === undefined) return readOnly(command, `${command.name} -c without a script`);
-        if (script.dynamic) return unknownResult(command, `${command.name} -c of a script not known before run time`);
-        return obfuscate(context.classifyScript(script.text), `unwrapped ${command.name} -c`);
+        const ctx = context as ShellToolContext;
+        const positional = args.slice(j + 1);
+        const run = (text: string): ToolResult => (ctx.runScript && positional.length > 0 ? ctx.runScript(text, { positional }) : context.classifyScript(text));
+        if (script.dynamic) return obfuscate(atLeastUnknown(run(script.text), command, `${command.name} -c of a script not known before run time`), `unwrapped ${command.name} -c`);
+        return obfuscate(run(script.text), `unwrapped ${command.name} -c`);
       }
       if (t.startsWith('-') && t.includes('s')) readsStdin = true;
       if (t.startsWith('-') && t.includes('n')) noExec = true;
@@ -175,7 +190,10 @@ const ssh: ToolRule = (command, context) => {
     return { ...unknownResult(command, `an interactive session on ${host}`), targets };
   }
   if (rest.some((w) => w.dynamic)) return { ...unknownResult(command, `a remote command not known before run time on ${host}`), targets };
-  const nested = context.classifyScript(wordsText(rest));
+  // The remote command reads ssh's stdin (`ssh host bash -s <<EOF`, `ssh host psql <<SQL`).
+  const input = stdinOf(context);
+  const runner = (context as ShellToolContext).runScript;
+  const nested = input !== undefined && runner !== undefined ? runner(wordsText(rest), { stdin: input }) : context.classifyScript(wordsText(rest));
   void user;
   return { ...nested, targets: [...(nested.targets ?? []), ...targets], reasons: [...(nested.reasons ?? []), `remote command on ${host}`] };
 };
