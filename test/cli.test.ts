@@ -243,6 +243,20 @@ describe('airlock audit verify --checkpoint', () => {
   });
 });
 
+describe('airlock policy test', () => {
+  it("runs the default pack's own cases, and fails (exit 1) on a case whose expectation is wrong", async () => {
+    const pack = join(import.meta.dirname, '..', 'policies', 'tests', 'default.yaml');
+    const ok = await runCli(['policy', 'test', pack], { cwd: work.dir });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/\b\d+ passed, 0 failed/);
+    const cases = join(work.dir, 'wrong.yaml');
+    writeFileSync(cases, 'cases:\n  - name: dropping a table in prod is fine\n    action: { kind: sql, input: "DROP TABLE customers" }\n    environment: { name: prod, protected: true }\n    expect: allow\n');
+    const bad = await runCli(['policy', 'test', cases], { cwd: work.dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/FAIL +dropping a table in prod is fine: hold/);
+  });
+});
+
 describe('configuration errors', () => {
   it('stops with exit 78 naming the bad field and the fix', async () => {
     const w = tempWorkdir();

@@ -68,9 +68,9 @@ function judgeCmdlet(command: SimpleCommand, text: string, context: ToolContext)
   const verb = (cmdlet[1] as string).toLowerCase();
   const noun = cmdlet[2] as string;
   const flags = new Set(args.filter((a) => a.startsWith('-')).map((a) => a.toLowerCase()));
-  if (flags.has('-whatif')) return readOnly(command, `${name} -WhatIf executes nothing`);
   const az = /^Az[A-Z]/.test(noun);
   const kind = az ? 'azure' : 'shell';
+  if (flags.has('-whatif')) return readOnly(command, `${name} -WhatIf executes nothing`, kind);
   const effect = (risk: RiskClass, scope: Scope, reason: string, disruptive = false): ToolResult =>
     single(kind, command, { verb: risk === 'read' ? 'read' : risk === 'write' ? 'modify' : 'delete', resource: `${name} ${args.filter((a) => !a.startsWith('-')).join(' ')}`.trim(), scope, reversible: risk === 'read' || risk === 'write', risk, reason, disruptive });
   if (verb === 'invoke') {
