@@ -134,7 +134,14 @@ try {
   if (want('hook')) {
     console.log('\n== airlock hook claude-code round trip (a new process each time; decision recorded) ==');
     const payload = (command: string) =>
-      JSON.stringify({ session_id: 'bench', transcript_path: '/dev/null', cwd: work, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command, description: 'bench' } });
+      JSON.stringify({
+        session_id: 'bench',
+        transcript_path: '/dev/null',
+        cwd: work,
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command, description: 'bench' },
+      });
     // The gateway for the AIRLOCK_URL path: `airlock up` on a free port, in the same data directory.
     const server = spawn(process.execPath, [BIN, 'up', '--port', '0'], { cwd: work, stdio: ['ignore', 'pipe', 'inherit'] });
     const url = await new Promise<string>((resolvePromise, reject) => {
@@ -160,9 +167,15 @@ try {
           const times: number[] = [];
           for (let i = 0; i < 25; i++) {
             const t = performance.now();
-            const r = spawnSync(process.execPath, [BIN, 'hook', 'claude-code'], { cwd: work, input: payload(command), encoding: 'utf8', env });
+            const r = spawnSync(process.execPath, [BIN, 'hook', 'claude-code'], {
+              cwd: work,
+              input: payload(command),
+              encoding: 'utf8',
+              env,
+            });
             times.push(performance.now() - t);
-            if (i === 0 && !r.stdout.includes('permissionDecision')) console.log(`  (unexpected answer; exit ${r.status}: ${r.stdout}${r.stderr})`);
+            if (i === 0 && !r.stdout.includes('permissionDecision'))
+              console.log(`  (unexpected answer; exit ${r.status}: ${r.stdout}${r.stderr})`);
           }
           times.sort((a, b) => a - b);
           console.log(`  ${label.padEnd(26)} n=25  p50 ${ms(pct(times, 50))}  p90 ${ms(pct(times, 90))}`);

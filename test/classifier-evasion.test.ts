@@ -223,6 +223,7 @@ describe('classifier evasion', () => {
   it('a dynamic command name is never safe', () => {
     fc.assert(
       fc.property(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, not a JS template
         fc.constantFrom('$CMD', '"$CMD"', '${CMD}', '$(cat cmd.txt)', '`cat cmd.txt`', '$1'),
         fc.constantFrom('', ' -rf /tmp/x', ' status'),
         (name, rest) => {

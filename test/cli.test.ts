@@ -250,7 +250,10 @@ describe('airlock policy test', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/\b\d+ passed, 0 failed/);
     const cases = join(work.dir, 'wrong.yaml');
-    writeFileSync(cases, 'cases:\n  - name: dropping a table in prod is fine\n    action: { kind: sql, input: "DROP TABLE customers" }\n    environment: { name: prod, protected: true }\n    expect: allow\n');
+    writeFileSync(
+      cases,
+      'cases:\n  - name: dropping a table in prod is fine\n    action: { kind: sql, input: "DROP TABLE customers" }\n    environment: { name: prod, protected: true }\n    expect: allow\n',
+    );
     const bad = await runCli(['policy', 'test', cases], { cwd: work.dir });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/FAIL +dropping a table in prod is fine: hold/);

@@ -50,7 +50,14 @@ export class CompositeClassifier implements Classifier {
 
   /** Loads the SQL parsers when this action may hold SQL (no-op once loaded). */
   async prepare(action: Action): Promise<void> {
-    const text = action.kind === 'shell' ? action.command : action.kind === 'mcp' ? JSON.stringify(action.arguments) : action.kind === 'sql' ? null : '';
+    const text =
+      action.kind === 'shell'
+        ? action.command
+        : action.kind === 'mcp'
+          ? JSON.stringify(action.arguments)
+          : action.kind === 'sql'
+            ? null
+            : '';
     if (text === null || MAY_HOLD_SQL.test(text)) await this.#sql.load(['postgresql', 'mysql', 'sqlite']);
   }
 

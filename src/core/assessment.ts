@@ -171,7 +171,18 @@ export function assessmentFromEffects(options: {
     disruptive: executed.some((e) => e.disruptive),
     obfuscated: options.obfuscated ?? false,
     blastRadius: { scope, count: options.count ?? null, description },
-    targets: options.targets ?? [],
+    targets: uniqueTargets(options.targets ?? []),
     reasons: options.reasons ?? [],
   };
+}
+
+/** Targets without repeats (the same target found by several commands is listed once), in order. */
+function uniqueTargets(targets: readonly Target[]): Target[] {
+  const seen = new Set<string>();
+  return targets.filter((t) => {
+    const key = JSON.stringify(t);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -77,7 +77,17 @@ describe('corpus files', () => {
 
   it('evasion.jsonl covers every SECURITY.md bypass class the classifier handles', () => {
     const classes = new Set(entries.filter((e) => e.source.file === 'evasion.jsonl').map((e) => e.bypass));
-    for (const c of ['chaining and smuggling', 'wrappers', 'quoting and encoding', 'flag games', 'interpreters', 'SQL', 'environment', 'paths', 'Unicode']) {
+    for (const c of [
+      'chaining and smuggling',
+      'wrappers',
+      'quoting and encoding',
+      'flag games',
+      'interpreters',
+      'SQL',
+      'environment',
+      'paths',
+      'Unicode',
+    ]) {
       expect(classes.has(c as never), c).toBe(true);
     }
   });
@@ -146,7 +156,7 @@ describe('loadCorpus', () => {
     dir = mkdtempSync(join(tmpdir(), 'corpus-'));
     writeFileSync(
       join(dir, 'b.jsonl'),
-      JSON.stringify({ id: 'sql-001', kind: 'sql', input: 'DROP TABLE t', risk: 'destructive', family: 'sql', dialect: 'mysql' }) + '\n',
+      `${JSON.stringify({ id: 'sql-001', kind: 'sql', input: 'DROP TABLE t', risk: 'destructive', family: 'sql', dialect: 'mysql' })}\n`,
     );
     const [entry] = loadCorpus(dir);
     expect(entry).toMatchObject({ id: 'sql-001', source: { file: 'b.jsonl', line: 1 } });

@@ -62,7 +62,9 @@ describe('Ed25519Signer', () => {
   it.skipIf(process.platform === 'win32')('refuses a private key other users can read', () => {
     Ed25519Signer.loadOrCreate(dir);
     chmodSync(join(dir, PRIVATE_KEY_FILE), 0o644);
-    expect(() => Ed25519Signer.loadOrCreate(dir)).toThrow(expect.objectContaining({ code: 'BAD_CONFIG', message: expect.stringContaining('chmod 600') }));
+    expect(() => Ed25519Signer.loadOrCreate(dir)).toThrow(
+      expect.objectContaining({ code: 'BAD_CONFIG', message: expect.stringContaining('chmod 600') }),
+    );
   });
 
   it('refuses a public key file that does not match, and rewrites a missing one', () => {

@@ -47,10 +47,17 @@ export class Ed25519Signer implements Signer {
     try {
       key = createPrivateKey(privateKeyPem);
     } catch (err) {
-      throw new AirlockError({ code: 'BAD_CONFIG', message: `the signing key is not a valid PEM private key: ${err instanceof Error ? err.message : String(err)}`, cause: err });
+      throw new AirlockError({
+        code: 'BAD_CONFIG',
+        message: `the signing key is not a valid PEM private key: ${err instanceof Error ? err.message : String(err)}`,
+        cause: err,
+      });
     }
     if (key.asymmetricKeyType !== 'ed25519') {
-      throw new AirlockError({ code: 'BAD_CONFIG', message: `the signing key is ${key.asymmetricKeyType ?? 'not asymmetric'}, want ed25519` });
+      throw new AirlockError({
+        code: 'BAD_CONFIG',
+        message: `the signing key is ${key.asymmetricKeyType ?? 'not asymmetric'}, want ed25519`,
+      });
     }
     return new Ed25519Signer(key);
   }

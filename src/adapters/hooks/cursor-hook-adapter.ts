@@ -61,14 +61,31 @@ const payloadSchema = z.discriminatedUnion('hook_event_name', [
 type Payload = z.infer<typeof payloadSchema>;
 
 /** `preToolUse` tools that change nothing outside the session, or only search: not gated. */
-const PASS_THROUGH = new Set(['Grep', 'Glob', 'LS', 'ListDir', 'Search', 'SemanticSearch', 'WebSearch', 'WebFetch', 'Task', 'TodoWrite', 'ReadLints']);
+const PASS_THROUGH = new Set([
+  'Grep',
+  'Glob',
+  'LS',
+  'ListDir',
+  'Search',
+  'SemanticSearch',
+  'WebSearch',
+  'WebFetch',
+  'Task',
+  'TodoWrite',
+  'ReadLints',
+]);
 
 /**
  * Cursor does not give the MCP server's configured name; it gives how it is reached. The server
  * identity Airlock uses is, in order: an explicit `server`/`mcp_server_name` member, the
  * `MCP:<server>:<tool>` form of the tool name, the URL's host, the launch command.
  */
-function mcpServer(p: { url?: string | undefined; command?: string | undefined; server?: string | undefined; mcp_server_name?: string | undefined }): string {
+function mcpServer(p: {
+  url?: string | undefined;
+  command?: string | undefined;
+  server?: string | undefined;
+  mcp_server_name?: string | undefined;
+}): string {
   const explicit = p.server ?? p.mcp_server_name;
   if (explicit !== undefined && explicit !== '') return explicit;
   if (p.url !== undefined && p.url !== '') {
@@ -190,6 +207,10 @@ export const cursorHookAdapter: HookAdapter = {
     if (request !== undefined && permissionOnly(request.event)) return response(jsonLine({ permission: 'deny' }), `${reason}\n`, 0);
     // Exit 0 with a deny: Cursor reads the JSON; a non-zero exit could be taken as a hook failure
     // and fail open unless the hook is configured with failClosed.
-    return response(jsonLine({ permission: 'deny', user_message: 'Airlock could not decide and blocked this action.', agent_message: reason }), `${reason}\n`, 0);
+    return response(
+      jsonLine({ permission: 'deny', user_message: 'Airlock could not decide and blocked this action.', agent_message: reason }),
+      `${reason}\n`,
+      0,
+    );
   },
 };

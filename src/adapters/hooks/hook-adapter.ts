@@ -66,4 +66,3 @@ export const hookAdapters: Readonly<Record<HookClient, HookAdapter>> = {
   kiro: kiroHookAdapter,
   copilot: copilotHookAdapter,
 };
-

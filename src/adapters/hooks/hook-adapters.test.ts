@@ -17,7 +17,8 @@ function fixture(client: HookClient, name: string): unknown {
   return JSON.parse(readFileSync(new URL(`../../../test/fixtures/hooks/${client}/${name}.json`, import.meta.url), 'utf8')) as unknown;
 }
 
-const GUIDANCE = 'payments is a protected namespace in prod-eu. Ask for approval with `airlock request`, or roll the deployment back instead.';
+const GUIDANCE =
+  'payments is a protected namespace in prod-eu. Ask for approval with `airlock request`, or roll the deployment back instead.';
 const URL_ = 'https://airlock.example.com/requests/req_01JB2X';
 
 function verdict(outcome: Decision['outcome'], risk: RiskClass = 'destructive', guidance = GUIDANCE): Verdict {
@@ -123,8 +124,16 @@ describe('claude-code', () => {
 
   it('parses a destructive Bash call, Write, MultiEdit, an MCP call and a todo list', () => {
     expect(parsed('claude-code', 'destructive-bash').action).toEqual(shell('kubectl --context prod-eu delete namespace payments'));
-    expect(parsed('claude-code', 'file-write').action).toEqual({ kind: 'file', operation: 'write', path: '/home/alice/shop/src/config/feature-flags.ts' });
-    expect(parsed('claude-code', 'file-edit').action).toEqual({ kind: 'file', operation: 'edit', path: '/home/alice/shop/.env.production' });
+    expect(parsed('claude-code', 'file-write').action).toEqual({
+      kind: 'file',
+      operation: 'write',
+      path: '/home/alice/shop/src/config/feature-flags.ts',
+    });
+    expect(parsed('claude-code', 'file-edit').action).toEqual({
+      kind: 'file',
+      operation: 'edit',
+      path: '/home/alice/shop/.env.production',
+    });
     expect(parsed('claude-code', 'mcp-call').action).toEqual({
       kind: 'mcp',
       server: 'supabase',
@@ -225,7 +234,9 @@ describe('cursor', () => {
   it('holds become deny where Cursor documents no ask; beforeReadFile takes permission only', () => {
     expect(json(a.respond(parsed('cursor', 'file-write'), verdict('hold')).stdout)).toMatchObject({ permission: 'deny' });
     expect(json(a.respond(parsed('cursor', 'file-read'), verdict('hold')).stdout)).toEqual({ permission: 'deny' });
-    expect(json(a.respond(parsed('cursor', 'file-read'), verdict('allow', 'read', ALLOW_GUIDANCE)).stdout)).toEqual({ permission: 'allow' });
+    expect(json(a.respond(parsed('cursor', 'file-read'), verdict('allow', 'read', ALLOW_GUIDANCE)).stdout)).toEqual({
+      permission: 'allow',
+    });
   });
 
   it('passes through with {} and fails closed with a JSON deny on exit 0', () => {
@@ -236,7 +247,12 @@ describe('cursor', () => {
   });
 
   it('maps preToolUse Shell and MCP tools, and names the server from the launch command', () => {
-    const shellReq = a.parse({ hook_event_name: 'preToolUse', tool_name: 'Shell', tool_input: { command: 'ls', cwd: '/w', timeout: 30000 }, cwd: '' });
+    const shellReq = a.parse({
+      hook_event_name: 'preToolUse',
+      tool_name: 'Shell',
+      tool_input: { command: 'ls', cwd: '/w', timeout: 30000 },
+      cwd: '',
+    });
     expect(shellReq.action).toEqual(shell('ls'));
     expect(shellReq.cwd).toBe('/w');
     expect(a.parse({ hook_event_name: 'preToolUse', tool_name: 'MCP:linear:delete_issue', tool_input: { id: 'L-1' } }).action).toEqual({
@@ -245,7 +261,10 @@ describe('cursor', () => {
       tool: 'delete_issue',
       arguments: { id: 'L-1' },
     });
-    expect(a.parse({ hook_event_name: 'beforeMCPExecution', tool_name: 'query', tool_input: { sql: 'select 1' }, command: 'npx mcp-postgres' }).action).toMatchObject({
+    expect(
+      a.parse({ hook_event_name: 'beforeMCPExecution', tool_name: 'query', tool_input: { sql: 'select 1' }, command: 'npx mcp-postgres' })
+        .action,
+    ).toMatchObject({
       server: 'npx mcp-postgres',
     });
     expect(a.parse({ hook_event_name: 'preToolUse', tool_name: 'Grep', tool_input: { pattern: 'x' } }).action).toBeNull();
@@ -325,17 +344,27 @@ describe('codex', () => {
       shell('aws rds delete-db-instance --db-instance-identifier shop-prod --skip-final-snapshot'),
     );
     expect(parsed('codex', 'file-write').action).toEqual({ kind: 'file', operation: 'edit', path: 'src/checkout/total.rs' });
-    expect(parsed('codex', 'mcp-call').action).toEqual({ kind: 'mcp', server: 'neon', tool: 'delete_project', arguments: { projectId: 'shop-prod-4281' } });
+    expect(parsed('codex', 'mcp-call').action).toEqual({
+      kind: 'mcp',
+      server: 'neon',
+      tool: 'delete_project',
+      arguments: { projectId: 'shop-prod-4281' },
+    });
   });
 
   it('judges a multi-file patch by its most destructive file operation', () => {
-    const patch = '*** Begin Patch\n*** Add File: a.txt\n+x\n*** Delete File: data/users.csv\n*** Update File: b.ts\n@@\n-a\n+b\n*** End Patch';
+    const patch =
+      '*** Begin Patch\n*** Add File: a.txt\n+x\n*** Delete File: data/users.csv\n*** Update File: b.ts\n@@\n-a\n+b\n*** End Patch';
     expect(a.parse({ hook_event_name: 'PreToolUse', tool_name: 'apply_patch', tool_input: { command: patch } }).action).toEqual({
       kind: 'file',
       operation: 'delete',
       path: 'data/users.csv',
     });
-    expectBadInput('codex', { hook_event_name: 'PreToolUse', tool_name: 'apply_patch', tool_input: { command: 'hello' } }, /"tool_input\.command"/);
+    expectBadInput(
+      'codex',
+      { hook_event_name: 'PreToolUse', tool_name: 'apply_patch', tool_input: { command: 'hello' } },
+      /"tool_input\.command"/,
+    );
   });
 
   it('rejects a malformed payload naming the field', () => {
@@ -376,7 +405,12 @@ describe('kiro', () => {
     expect(parsed('kiro', 'aws-call').action).toEqual(
       shell('aws s3 list-objects-v2 --region eu-west-1 --profile prod --bucket shop-assets --prefix img/'),
     );
-    expect(parsed('kiro', 'mcp-call').action).toEqual({ kind: 'mcp', server: 'postgres', tool: 'query', arguments: { sql: 'SELECT * FROM orders LIMIT 10;' } });
+    expect(parsed('kiro', 'mcp-call').action).toEqual({
+      kind: 'mcp',
+      server: 'postgres',
+      tool: 'query',
+      arguments: { sql: 'SELECT * FROM orders LIMIT 10;' },
+    });
   });
 
   it('rejects a malformed payload naming the field', () => {
@@ -410,7 +444,11 @@ describe('copilot', () => {
       action: shell('git push --force origin main'),
       session: 'b7e3c1a9-4f2d-4e86-9a05-6c8d1f3b2e74',
     });
-    expect(parsed('copilot', 'file-write').action).toEqual({ kind: 'file', operation: 'write', path: '/home/alice/shop/src/utils/money.ts' });
+    expect(parsed('copilot', 'file-write').action).toEqual({
+      kind: 'file',
+      operation: 'write',
+      path: '/home/alice/shop/src/utils/money.ts',
+    });
   });
 
   it('parses the VS Code-compatible form', () => {
@@ -438,9 +476,18 @@ describe('copilot', () => {
 
   it('answers permissionDecision on exit 0; hold is a deny (the coding agent processes only deny)', () => {
     const req = parsed('copilot', 'destructive-bash');
-    expect(json(a.respond(req, verdict('allow', 'read', ALLOW_GUIDANCE)).stdout)).toEqual({ permissionDecision: 'allow', permissionDecisionReason: ALLOW_TEXT });
-    expect(json(a.respond(req, verdict('hold'), { requestUrl: URL_ }).stdout)).toEqual({ permissionDecision: 'deny', permissionDecisionReason: HOLD_TEXT });
-    expect(json(a.respond(req, verdict('deny'), { requestUrl: URL_ }).stdout)).toEqual({ permissionDecision: 'deny', permissionDecisionReason: DENY_TEXT });
+    expect(json(a.respond(req, verdict('allow', 'read', ALLOW_GUIDANCE)).stdout)).toEqual({
+      permissionDecision: 'allow',
+      permissionDecisionReason: ALLOW_TEXT,
+    });
+    expect(json(a.respond(req, verdict('hold'), { requestUrl: URL_ }).stdout)).toEqual({
+      permissionDecision: 'deny',
+      permissionDecisionReason: HOLD_TEXT,
+    });
+    expect(json(a.respond(req, verdict('deny'), { requestUrl: URL_ }).stdout)).toEqual({
+      permissionDecision: 'deny',
+      permissionDecisionReason: DENY_TEXT,
+    });
     const fc = a.failClosed('x');
     expect(fc.exitCode).toBe(0);
     expect(json(fc.stdout)).toMatchObject({ permissionDecision: 'deny' });
@@ -470,8 +517,16 @@ describe('shared helpers', () => {
   });
 
   it('finds the files of an apply_patch envelope', () => {
-    expect(applyPatchTarget('*** Begin Patch\n*** Add File: new.txt\n+hi\n*** End Patch')).toEqual({ operation: 'write', path: 'new.txt', files: 1 });
-    expect(applyPatchTarget('*** Begin Patch\n*** Update File: a.ts\n*** Move to: b.ts\n@@\n*** End Patch')).toEqual({ operation: 'edit', path: 'a.ts', files: 2 });
+    expect(applyPatchTarget('*** Begin Patch\n*** Add File: new.txt\n+hi\n*** End Patch')).toEqual({
+      operation: 'write',
+      path: 'new.txt',
+      files: 1,
+    });
+    expect(applyPatchTarget('*** Begin Patch\n*** Update File: a.ts\n*** Move to: b.ts\n@@\n*** End Patch')).toEqual({
+      operation: 'edit',
+      path: 'a.ts',
+      files: 2,
+    });
     expect(applyPatchTarget('no headers')).toBeNull();
   });
 

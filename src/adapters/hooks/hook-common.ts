@@ -53,7 +53,8 @@ export function firstString(input: JsonObject, keys: readonly string[]): string 
 /** Like {@link firstString} but throws `BAD_INPUT` naming the first candidate when none is present. */
 export function requireOneOf(client: HookClient, input: JsonObject, keys: readonly string[], prefix: string): string {
   const v = firstString(input, keys);
-  if (v === undefined) throw badInput(client, `${prefix}.${keys[0] ?? ''}`, `must be a non-empty string (also accepted: ${keys.join(', ')})`);
+  if (v === undefined)
+    throw badInput(client, `${prefix}.${keys[0] ?? ''}`, `must be a non-empty string (also accepted: ${keys.join(', ')})`);
   return v;
 }
 
@@ -202,9 +203,10 @@ export function agentReason(request: HookRequest, verdict: Verdict, links?: { re
 /** A short line for the human watching the agent (clients that show one). */
 export function userSummary(request: HookRequest, verdict: Verdict, links?: { readonly requestUrl?: string }): string {
   const what = describeAction(request);
-  const outcome = verdict.decision.outcome === 'allow' ? 'allowed' : verdict.decision.outcome === 'deny' ? 'denied' : 'is holding for approval';
+  const outcome =
+    verdict.decision.outcome === 'allow' ? 'allowed' : verdict.decision.outcome === 'deny' ? 'denied' : 'is holding for approval';
   const url = links?.requestUrl;
-  return `Airlock ${outcome} a ${verdict.assessment.risk} ${what}.` + (url === undefined || url === '' ? '' : ` ${url}`);
+  return `Airlock ${outcome} a ${verdict.assessment.risk} ${what}.${url === undefined || url === '' ? '' : ` ${url}`}`;
 }
 
 /** The reason given when Airlock could not decide: the call is blocked, never allowed (invariant 1). */

@@ -40,7 +40,18 @@ const payloadSchema = z.looseObject({
 });
 
 /** Built-in tools that only read, search or keep session notes: not gated. */
-const PASS_THROUGH = new Set(['introspect', 'report_issue', 'knowledge', 'thinking', 'todo_list', 'glob', 'grep', 'web_search', 'web_fetch', 'delegate']);
+const PASS_THROUGH = new Set([
+  'introspect',
+  'report_issue',
+  'knowledge',
+  'thinking',
+  'todo_list',
+  'glob',
+  'grep',
+  'web_search',
+  'web_fetch',
+  'delegate',
+]);
 
 /** `DescribeInstances`, `describe_instances` → `describe-instances`; `DeleteDBInstance` → `delete-db-instance`. */
 function kebab(name: string): string {

@@ -603,3 +603,40 @@ describe('looksLikeSql', () => {
     expect(looksLikeSql(s)).toBe(false);
   });
 });
+
+describe('McpClassifier: one-word commands, forced ref updates, CLI argv runners', () => {
+  const { c } = classifier();
+  it.each([
+    ['redis', 'flushall', {}, 'catastrophic'],
+    ['redis', 'FLUSHDB', {}, 'catastrophic'],
+    ['mongo', 'dropDatabase', { database: 'shop' }, 'catastrophic'],
+    ['redis', 'flush_cache', {}, 'write'],
+    ['github', 'update_ref', { owner: 'o', repo: 'r', ref: 'heads/main', sha: 'abc', force: true }, 'destructive'],
+    ['github', 'update_ref', { owner: 'o', repo: 'r', ref: 'heads/main', sha: 'abc' }, 'write'],
+    ['github', 'update_ref', { owner: 'o', repo: 'r', ref: 'heads/main', sha: 'abc', force: false }, 'write'],
+    ['github', 'update_issue', { owner: 'o', repo: 'r', issue_number: 1, force: true }, 'write'],
+  ] as const)('%s/%s %j → %s', (server, tool, args, risk) => {
+    expect(c.classify(call(server, tool, { ...args })).risk).toBe(risk);
+  });
+
+  it('judges a CLI runner given only the arguments as that CLI command line', () => {
+    const { c: inner, calls } = classifier({ shell: 'destructive' });
+    const a = inner.classify(call('gcp', 'run_gcloud_command', { args: ['compute', 'instances', 'delete', 'vm-1', '--quiet'] }));
+    expect(calls.shell).toEqual(['gcloud compute instances delete vm-1 --quiet']);
+    expect(a.risk).toBe('destructive');
+    expect(a.kind).toBe('mcp');
+  });
+
+  it('names the CLI from the server when the tool only runs something, and does not repeat it', () => {
+    const { c: inner, calls } = classifier({ shell: 'read' });
+    inner.classify(call('kubectl', 'run_command', { args: ['kubectl', 'get', 'pods'] }));
+    expect(calls.shell).toEqual(['kubectl get pods']);
+  });
+
+  it('leaves tools with a verb of their own, or a command argument, alone', () => {
+    const { c: inner, calls } = classifier({ shell: 'read' });
+    inner.classify(call('gcp', 'list_instances', { args: ['--zone', 'x'] }));
+    inner.classify(call('gcp', 'run_gcloud_command', { command: 'gcloud projects list' }));
+    expect(calls.shell).toEqual(['gcloud projects list']);
+  });
+});

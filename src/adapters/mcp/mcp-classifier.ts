@@ -166,7 +166,24 @@ function commandArg(args: Readonly<Record<string, unknown>>, key: string): strin
 }
 
 /** Command-line tools whose arguments a runner tool may take as an argv array. */
-const CLI_NAMES: ReadonlySet<string> = new Set(['gcloud', 'gsutil', 'bq', 'kubectl', 'helm', 'aws', 'az', 'terraform', 'tofu', 'git', 'docker', 'gh', 'eksctl', 'pulumi', 'psql', 'redis']);
+const CLI_NAMES: ReadonlySet<string> = new Set([
+  'gcloud',
+  'gsutil',
+  'bq',
+  'kubectl',
+  'helm',
+  'aws',
+  'az',
+  'terraform',
+  'tofu',
+  'git',
+  'docker',
+  'gh',
+  'eksctl',
+  'pulumi',
+  'psql',
+  'redis',
+]);
 /** Server words that name a CLI. */
 const CLI_ALIASES: Readonly<Record<string, string>> = { gcp: 'gcloud', azure: 'az', redis: 'redis-cli' };
 /** Argument names that hold a CLI's arguments (without the CLI name). */
@@ -431,18 +448,6 @@ export class McpClassifier {
     effects.push(...argEffects);
     if (risk === 'unknown' && !conduit) reasons.push(`${server}/${tool}: ${why}; not judged safe`);
 
-    return assessmentFromEffects({ kind: 'mcp', effects, targets: dedupeTargets(targets), obfuscated, reasons });
+    return assessmentFromEffects({ kind: 'mcp', effects, targets, obfuscated, reasons });
   }
-}
-
-function dedupeTargets(targets: readonly Target[]): Target[] {
-  const seen = new Set<string>();
-  const out: Target[] = [];
-  for (const t of targets) {
-    const key = JSON.stringify(t);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(t);
-  }
-  return out;
 }

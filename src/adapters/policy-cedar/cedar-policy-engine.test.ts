@@ -36,7 +36,12 @@ function input(o: CaseOptions): PolicyInput {
   const facts: AssessmentFacts = { kind: 'shell', disruptive: false, obfuscated: false, count: null, ...o.facts };
   const c: PolicyTestCase = {
     name: 'unit',
-    principal: { id: 'agent-1', roles: o.roles ?? [], authenticated: true, ...(o.onBehalfOf === undefined ? {} : { onBehalfOf: o.onBehalfOf }) },
+    principal: {
+      id: 'agent-1',
+      roles: o.roles ?? [],
+      authenticated: true,
+      ...(o.onBehalfOf === undefined ? {} : { onBehalfOf: o.onBehalfOf }),
+    },
     assessment: facts,
     environment: { resources: [], ...(o.env ?? { name: 'prod', protected: true }) },
     elevated: o.elevated ?? false,
@@ -81,7 +86,10 @@ describe('CedarPolicyEngine: creation', () => {
 
   it('rejects a syntax error, naming file, line and column', async () => {
     const msg = await badPolicy(
-      engineWith({ name: 'mine.cedar', text: '// ok\npermit (principal, action, resource);\nforbid (principal, action, resource) when { context.riskRank > };\n' }),
+      engineWith({
+        name: 'mine.cedar',
+        text: '// ok\npermit (principal, action, resource);\nforbid (principal, action, resource) when { context.riskRank > };\n',
+      }),
     );
     expect(msg).toMatch(/mine\.cedar:3:\d+: .*unexpected token/);
   });
@@ -114,7 +122,11 @@ describe('CedarPolicyEngine: creation', () => {
     ['@hold of zero', '@hold("0")\nforbid (principal, action, resource);', /must be a whole number/],
     ['@hold without a value', '@hold\nforbid (principal, action, resource);', /@hold needs a value/],
     ['@approvers without @hold', '@approvers("dba")\nforbid (principal, action, resource);', /@approvers only applies/],
-    ['a duplicate @id', '@id("deny-catastrophic")\nforbid (principal, action, resource);', /"deny-catastrophic" is already used by default\.cedar/],
+    [
+      'a duplicate @id',
+      '@id("deny-catastrophic")\nforbid (principal, action, resource);',
+      /"deny-catastrophic" is already used by default\.cedar/,
+    ],
     ['a template', 'permit (principal == ?principal, action, resource);', /templates .* are not supported/],
   ])('rejects %s', async (_label, text, pattern) => {
     const msg = await badPolicy(engineWith({ name: 'x.cedar', text }));
@@ -123,7 +135,9 @@ describe('CedarPolicyEngine: creation', () => {
   });
 
   it('rejects an unscoped policy that reads agent roles: a Human principal has none (docs/policy.md)', async () => {
-    const msg = await badPolicy(engineWith({ name: 'u.cedar', text: 'forbid (principal, action, resource) when { principal.roles.contains("x") };' }));
+    const msg = await badPolicy(
+      engineWith({ name: 'u.cedar', text: 'forbid (principal, action, resource) when { principal.roles.contains("x") };' }),
+    );
     expect(msg).toMatch(/u\.cedar:1:\d+: .*`roles` on entity type `Human`/);
   });
 
@@ -137,7 +151,9 @@ describe('CedarPolicyEngine: the default pack', () => {
     const engine = await engineWith();
     const read = engine.evaluate(input({ facts: { risk: 'read' } }));
     expect(read).toMatchObject({ outcome: 'allow', reasons: ['reads change no state'], errors: [] });
-    expect(read.policies).toEqual([{ id: 'permit-read', effect: 'permit', annotations: expect.objectContaining({ reason: 'reads change no state' }) }]);
+    expect(read.policies).toEqual([
+      { id: 'permit-read', effect: 'permit', annotations: expect.objectContaining({ reason: 'reads change no state' }) },
+    ]);
     expect(engine.evaluate(input({ facts: { risk: 'write' } })).outcome).toBe('allow');
   });
 
@@ -165,7 +181,11 @@ describe('CedarPolicyEngine: the default pack', () => {
     expect(result.outcome).toBe('hold');
     expect(result.requirement?.approvals).toBe(2);
     expect(result.requirement?.groups).toEqual(['prod-owners']);
-    expect(result.policies.map((p) => p.id).sort()).toEqual(['hold-frozen-changes', 'hold-obfuscated-destructive', 'hold-protected-unknown']);
+    expect(result.policies.map((p) => p.id).sort()).toEqual([
+      'hold-frozen-changes',
+      'hold-obfuscated-destructive',
+      'hold-protected-unknown',
+    ]);
     expect(result.requirement?.alternatives.length).toBe(3);
   });
 });
@@ -199,7 +219,10 @@ describe('CedarPolicyEngine: hold semantics', () => {
   });
 
   it('gives a policy without @reason a reason naming it', async () => {
-    const engine = await engineOnly(permitAll, { name: 'f.cedar', text: 'forbid (principal, action, resource) when { context.riskRank >= 1 };' });
+    const engine = await engineOnly(permitAll, {
+      name: 'f.cedar',
+      text: 'forbid (principal, action, resource) when { context.riskRank >= 1 };',
+    });
     expect(engine.evaluate(input({ facts: { risk: 'write' } })).reasons).toEqual(['policy f.cedar#1 (forbid)']);
   });
 });
@@ -285,7 +308,13 @@ describe('CedarPolicyEngine: agrees with Cedar', () => {
     });
     fc.assert(
       fc.property(cases, (c) => {
-        const i = input({ facts: c.facts, env: { name: c.name, protected: c.protected }, roles: c.roles, elevated: c.elevated, frozen: c.frozen });
+        const i = input({
+          facts: c.facts,
+          env: { name: c.name, protected: c.protected },
+          roles: c.roles,
+          elevated: c.elevated,
+          frozen: c.frozen,
+        });
         const ours = engine.evaluate(i);
         const request = buildCedarRequest(i);
         const theirs = isAuthorized({ ...request, schema, validateRequest: true, policies: { staticPolicies: defaultPack.text } });
@@ -302,7 +331,10 @@ describe('CedarPolicyEngine: memoised evaluations', () => {
   it('gives the same answer from the memo as from Cedar, for every default-pack input', async () => {
     const warm = await engineWith();
     const inputs = (['read', 'write', 'unknown', 'destructive', 'catastrophic'] as const).flatMap((risk) =>
-      [true, false].flatMap((prot) => [input({ facts: { risk }, env: { name: prot ? 'prod' : 'dev', protected: prot } }), input({ facts: { risk, disruptive: true }, roles: ['read-only'] })]),
+      [true, false].flatMap((prot) => [
+        input({ facts: { risk }, env: { name: prot ? 'prod' : 'dev', protected: prot } }),
+        input({ facts: { risk, disruptive: true }, roles: ['read-only'] }),
+      ]),
     );
     const first = inputs.map((i) => warm.evaluate(i));
     const again = inputs.map((i) => warm.evaluate(i));

@@ -225,7 +225,7 @@ export class CedarPolicyEngine implements PolicyEngine {
         ps.map((p) =>
           erroredForbids.has(p.id)
             ? `policy ${p.id} failed to evaluate and counts as matched (fail closed)`
-            : p.annotations['reason'] ?? `policy ${p.id} (${p.effect})`,
+            : (p.annotations['reason'] ?? `policy ${p.id} (${p.effect})`),
         ),
       );
 

@@ -83,6 +83,8 @@ function unique(values: readonly string[]): string[] {
 function targetId(target: Target | undefined, kind: string): string {
   if (target === undefined) return `${kind}:unknown`;
   const { type, ...rest } = target;
-  const parts = Object.values(rest).filter((v) => v !== undefined && v !== '').map(String);
+  const parts = Object.values(rest)
+    .filter((v) => v !== undefined && v !== '')
+    .map(String);
   return `${type}:${parts.length === 0 ? 'unknown' : parts.join('/')}`;
 }

@@ -21,7 +21,7 @@ const defaultPack = { name: 'default.cedar', text: readFileSync(new URL('policie
 
 function blocks(lang: string): string[] {
   const out: string[] = [];
-  const re = new RegExp('^```' + lang + '\\n([\\s\\S]*?)^```$', 'gm');
+  const re = new RegExp(`^\`\`\`${lang}\\n([\\s\\S]*?)^\`\`\`$`, 'gm');
   for (let m = re.exec(doc); m !== null; m = re.exec(doc)) out.push(m[1] ?? '');
   return out;
 }
@@ -42,7 +42,10 @@ describe('docs/policy.md', () => {
     expect(yamlCases.length).toBeGreaterThanOrEqual(1);
     for (const [i, text] of yamlCases.entries()) {
       const results = runPolicyTests(parsePolicyTests(text, `docs yaml block ${i + 1}`), { engine });
-      expect(results.filter((r) => !r.passed), formatPolicyTestResults(results)).toEqual([]);
+      expect(
+        results.filter((r) => !r.passed),
+        formatPolicyTestResults(results),
+      ).toEqual([]);
     }
   });
 
@@ -51,7 +54,9 @@ describe('docs/policy.md', () => {
     const fields = [...body.matchAll(/^\s+(\w+): /gm)].map((m) => m[1] ?? '');
     expect(fields.length).toBeGreaterThan(20);
     const table = doc.slice(doc.indexOf('Context fields'), doc.indexOf('## The hold convention'));
-    const documented = [...table.matchAll(/^\| `(\w+)`(?:, `(\w+)`)? \|/gm)].flatMap((m) => [m[1], m[2]]).filter((f): f is string => f !== undefined);
+    const documented = [...table.matchAll(/^\| `(\w+)`(?:, `(\w+)`)? \|/gm)]
+      .flatMap((m) => [m[1], m[2]])
+      .filter((f): f is string => f !== undefined);
     expect([...documented].sort()).toEqual([...fields].sort());
   });
 

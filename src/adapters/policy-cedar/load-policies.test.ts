@@ -47,7 +47,9 @@ describe('loadPolicySources', () => {
     );
     const txt = join(scratch, 'policy.txt');
     writeFileSync(txt, '');
-    expect(() => loadPolicySources({ defaultDir: null, schemaDir: packDir, extra: [txt] })).toThrow(/neither a \.cedar file nor a directory/);
+    expect(() => loadPolicySources({ defaultDir: null, schemaDir: packDir, extra: [txt] })).toThrow(
+      /neither a \.cedar file nor a directory/,
+    );
   });
 
   it('fails with BAD_POLICY when the schema is missing', () => {

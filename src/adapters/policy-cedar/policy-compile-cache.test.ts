@@ -132,7 +132,10 @@ describe('CedarPolicyEngine with a compile cache', () => {
     ['JSON of another shape', () => '{"format":1,"policies":"nope"}'],
     ['another format version', (v: string) => v.replace('"format":1', '"format":999')],
     ['an entry for another key', (v: string) => v.replace(/"key":"[0-9a-f]{64}"/, `"key":"${'0'.repeat(64)}"`)],
-    ['a policy missing', (v: string) => JSON.stringify({ ...JSON.parse(v), policies: (JSON.parse(v) as { policies: unknown[] }).policies.slice(1) })],
+    [
+      'a policy missing',
+      (v: string) => JSON.stringify({ ...JSON.parse(v), policies: (JSON.parse(v) as { policies: unknown[] }).policies.slice(1) }),
+    ],
     ['an effect flipped', (v: string) => v.replace('"effect":"forbid"', '"effect":"permit"')],
     ['an id that does not match its text', (v: string) => v.replace('"id":"house-hold-big"', '"id":"renamed"')],
     ['a @hold that compile would refuse', (v: string) => v.replace('"hold":"2"', '"hold":"two"')],

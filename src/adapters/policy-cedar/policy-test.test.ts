@@ -70,15 +70,19 @@ cases:
   });
 
   it('rejects unknown fields, both or neither of action and assessment, and approvals without a hold', () => {
-    expect(parseError('cases:\n  - { name: a, assessment: { risk: read }, environment: { name: p, protected: true }, expect: allow, expcet: deny }')).toMatch(
-      /case 1 "a".*expcet/,
-    );
+    expect(
+      parseError(
+        'cases:\n  - { name: a, assessment: { risk: read }, environment: { name: p, protected: true }, expect: allow, expcet: deny }',
+      ),
+    ).toMatch(/case 1 "a".*expcet/);
     expect(parseError('cases:\n  - { name: b, environment: { name: p, protected: true }, expect: allow }')).toMatch(
       /case 1 "b", field action: give either `action` or `assessment`/,
     );
-    expect(parseError('cases:\n  - { name: c, assessment: { risk: read }, environment: { name: p, protected: true }, expect: allow, approvals: 2 }')).toMatch(
-      /field approvals: `approvals` only applies/,
-    );
+    expect(
+      parseError(
+        'cases:\n  - { name: c, assessment: { risk: read }, environment: { name: p, protected: true }, expect: allow, approvals: 2 }',
+      ),
+    ).toMatch(/field approvals: `approvals` only applies/);
   });
 
   it('names the line of a YAML syntax error', () => {

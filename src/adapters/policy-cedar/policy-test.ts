@@ -176,7 +176,11 @@ export function runPolicyTests(cases: readonly PolicyTestCase[], options: RunPol
         return { name: c.name, passed: false, expected: c.expect, failures: [`the classifier failed: ${String(err)}`] };
       }
     }
-    const input = policyInputForCase(c, assessment, { id: `case-${i + 1}`, now: c.now ?? now, ...(action === undefined ? {} : { action }) });
+    const input = policyInputForCase(c, assessment, {
+      id: `case-${i + 1}`,
+      now: c.now ?? now,
+      ...(action === undefined ? {} : { action }),
+    });
     const actual = options.engine.evaluate(input);
     const failures: string[] = [];
     if (actual.outcome !== c.expect) failures.push(`expected ${c.expect}, got ${actual.outcome}`);

@@ -78,10 +78,26 @@ const WRAPPERS = new Set([
 const MAX_DEPTH = 12;
 
 // A command that lists every item of a collection (`aws … list-tables`, `helm list -q`, `docker ps -q`).
-const LISTING = /\b(list|ls|list-[a-z-]+)\b|\s-q\b/;
+// Also a query that prints only names (`kubectl get pvc -o name`).
+const LISTING = /\b(list|ls|list-[a-z-]+)\b|\s-q\b|\s(?:-o|--output)[= ]?name(?:\s|$|['")])/;
 
 /** Tools whose output redirected to a data file is a new backup, not a truncation of one. */
-const DUMPERS = new Set(['pg_dump', 'pg_dumpall', 'mysqldump', 'mariadb-dump', 'mongodump', 'mongoexport', 'sqlite3', 'redis-cli', 'etcdctl', 'tar', 'gzip', 'zstd', 'xz', 'bzip2']);
+const DUMPERS = new Set([
+  'pg_dump',
+  'pg_dumpall',
+  'mysqldump',
+  'mariadb-dump',
+  'mongodump',
+  'mongoexport',
+  'sqlite3',
+  'redis-cli',
+  'etcdctl',
+  'tar',
+  'gzip',
+  'zstd',
+  'xz',
+  'bzip2',
+]);
 const MAX_LOOP_VALUES = 16;
 const MAX_RESULTS = 2000;
 
@@ -96,14 +112,55 @@ interface Ran {
 }
 
 /** Variables that change what a command runs or loads (SECURITY.md "environment"). */
-const DANGEROUS_ENV = new Set(['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'DYLD_INSERT_LIBRARIES', 'DYLD_LIBRARY_PATH', 'BASH_ENV', 'ENV', 'PATH', 'NODE_OPTIONS', 'PYTHONSTARTUP', 'PYTHONPATH', 'PERL5OPT', 'PERL5LIB', 'RUBYOPT', 'PROMPT_COMMAND', 'GIT_EXEC_PATH', 'TF_CLI_ARGS', 'SHELLOPTS', 'BASHOPTS', 'PS4']);
+const DANGEROUS_ENV = new Set([
+  'LD_PRELOAD',
+  'LD_LIBRARY_PATH',
+  'LD_AUDIT',
+  'DYLD_INSERT_LIBRARIES',
+  'DYLD_LIBRARY_PATH',
+  'BASH_ENV',
+  'ENV',
+  'PATH',
+  'NODE_OPTIONS',
+  'PYTHONSTARTUP',
+  'PYTHONPATH',
+  'PERL5OPT',
+  'PERL5LIB',
+  'RUBYOPT',
+  'PROMPT_COMMAND',
+  'GIT_EXEC_PATH',
+  'TF_CLI_ARGS',
+  'SHELLOPTS',
+  'BASHOPTS',
+  'PS4',
+]);
 
 /** The family of a tool by name, for answers the framework gives itself (`--help`). */
 const KIND_BY_NAME: Readonly<Record<string, ActionKind>> = {
-  kubectl: 'k8s', oc: 'k8s', helm: 'k8s', kustomize: 'k8s', argocd: 'k8s', flux: 'k8s', velero: 'k8s', kubeadm: 'k8s',
-  terraform: 'terraform', tofu: 'terraform', terragrunt: 'terraform', pulumi: 'terraform', cdk: 'terraform', cdktf: 'terraform',
-  aws: 'aws', eksctl: 'aws', gcloud: 'gcloud', gsutil: 'gcloud', bq: 'gcloud', az: 'azure',
-  psql: 'sql', mysql: 'sql', mariadb: 'sql', sqlite3: 'sql',
+  kubectl: 'k8s',
+  oc: 'k8s',
+  helm: 'k8s',
+  kustomize: 'k8s',
+  argocd: 'k8s',
+  flux: 'k8s',
+  velero: 'k8s',
+  kubeadm: 'k8s',
+  terraform: 'terraform',
+  tofu: 'terraform',
+  terragrunt: 'terraform',
+  pulumi: 'terraform',
+  cdk: 'terraform',
+  cdktf: 'terraform',
+  aws: 'aws',
+  eksctl: 'aws',
+  gcloud: 'gcloud',
+  gsutil: 'gcloud',
+  bq: 'gcloud',
+  az: 'azure',
+  psql: 'sql',
+  mysql: 'sql',
+  mariadb: 'sql',
+  sqlite3: 'sql',
 };
 
 const DECODERS = new Set(['base64', 'xxd', 'rev', 'tr', 'openssl', 'basenc', 'base32']);
@@ -216,7 +273,8 @@ export class ScriptEvaluator {
         for (const a of node.namedChildren) if (a.type === 'variable_assignment') this.assign(a);
         return { status: true, out: '' };
       case 'unset_command':
-        for (const a of node.namedChildren) if (a.type === 'variable_name' || a.type === 'word') this.vars.set(a.text, { value: '', dynamic: false });
+        for (const a of node.namedChildren)
+          if (a.type === 'variable_name' || a.type === 'word') this.vars.set(a.text, { value: '', dynamic: false });
         return { status: true, out: '' };
       case 'function_definition': {
         const name = node.childForFieldName('name');
@@ -379,7 +437,12 @@ export class ScriptEvaluator {
 
   private pushRedirects(redirects: readonly Node[], source: string): void {
     const effects = this.redirectEffects(redirects, source, '');
-    if (effects.length > 0) this.push({ kind: 'shell', effects, targets: effects.map((e) => ({ type: 'path' as const, path: e.resource.replace(/^path /, '') })) });
+    if (effects.length > 0)
+      this.push({
+        kind: 'shell',
+        effects,
+        targets: effects.map((e) => ({ type: 'path' as const, path: e.resource.replace(/^path /, '') })),
+      });
   }
 
   /** Effects of output redirections. Dump tools writing a data file create a backup: a write. */
@@ -398,11 +461,19 @@ export class ScriptEvaluator {
       const words = this.expander().expand(dest);
       let target = words[0] ?? { text: dest.text, dynamic: true, glob: false };
       target = this.inWorkdir(target);
-      const info = classifyPath(target, { ...(this.services.cwd !== undefined ? { cwd: this.services.cwd } : {}), dataPaths: this.services.dataPaths });
+      const info = classifyPath(target, {
+        ...(this.services.cwd !== undefined ? { cwd: this.services.cwd } : {}),
+        dataPaths: this.services.dataPaths,
+      });
       const append = op.includes('>>');
       let risk = overwriteRisk(info);
       if (append && info.cls !== 'device' && info.cls !== 'null-device') {
-        risk = { risk: info.cls === 'unknown' ? 'unknown' : 'write', scope: 'resource', reversible: info.cls === 'unknown' ? null : true, reason: `appends to ${info.path}` };
+        risk = {
+          risk: info.cls === 'unknown' ? 'unknown' : 'write',
+          scope: 'resource',
+          reversible: info.cls === 'unknown' ? null : true,
+          reason: `appends to ${info.path}`,
+        };
       }
       // Scratch files count as terminal output (RISK.md: plan or scratch files are allowed).
       if (info.cls === 'scratch') continue;
@@ -410,7 +481,16 @@ export class ScriptEvaluator {
         risk = { risk: 'write', scope: 'resource', reversible: true, reason: `${commandName} writes a backup to ${info.path}` };
       }
       if (risk.risk === 'read') continue;
-      out.push({ verb: append ? 'modify' : 'replace', resource: `path ${info.path}`, scope: risk.scope, reversible: risk.reversible, risk: risk.risk, disruptive: false, reason: risk.reason, source });
+      out.push({
+        verb: append ? 'modify' : 'replace',
+        resource: `path ${info.path}`,
+        scope: risk.scope,
+        reversible: risk.reversible,
+        risk: risk.risk,
+        disruptive: false,
+        reason: risk.reason,
+        source,
+      });
     }
     return out;
   }
@@ -484,22 +564,35 @@ export class ScriptEvaluator {
     if (name === 'ln' && !first.dynamic) this.recordLink(words.slice(1));
     const redirectEffects = this.redirectEffects(redirects, text, name);
     if (redirectEffects.length > 0) result = { ...result, effects: [...result.effects, ...redirectEffects] };
-    if (this.nameIsEncoded(nameNode)) result = { ...result, obfuscated: true, reasons: [...(result.reasons ?? []), 'the command name is encoded'] };
+    if (this.nameIsEncoded(nameNode))
+      result = { ...result, obfuscated: true, reasons: [...(result.reasons ?? []), 'the command name is encoded'] };
     for (const [k] of Object.entries(env)) {
       if (DANGEROUS_ENV.has(k)) result = mergeResults([result, unknownResult(text, `${k} changes what the command runs or loads`)]);
     }
+    const at = this.results.length;
     this.push(result);
+    // `delete $(… list …)`: the deletion reaches every item the listing returns.
+    if (
+      !first.dynamic &&
+      (text.includes('$(') || text.includes('`')) &&
+      node.descendantsOfType('command_substitution').some((d) => d !== null && LISTING.test(d.text))
+    )
+      this.upgradeMass(at);
     if (name === 'cd' && !first.dynamic) this.changeDir(words.slice(1));
     if (name === 'set' && words[1]?.text === '--') this.setPositional(words.slice(2));
     if (name === 'read' || name === 'mapfile' || name === 'readarray' || name === 'getopts') {
-      for (const w of words.slice(1)) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w.text)) this.vars.set(w.text, { value: `$${w.text}`, dynamic: true });
+      for (const w of words.slice(1))
+        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w.text)) this.vars.set(w.text, { value: `$${w.text}`, dynamic: true });
     }
     if (name === 'exit' && !first.dynamic) this.exited = true;
     let status: Status = null;
     if (!first.dynamic && (name === 'true' || name === ':')) status = true;
     else if (!first.dynamic && name === 'false') status = false;
     const out = first.dynamic ? null : literalOutput(name, words.slice(1), stdin);
-    const decoded = out !== null && (DECODERS.has(name) || ((name === 'printf' || name === 'echo') && words.slice(1).some((w) => /\\(x[0-9a-fA-F]|[0-7]{3}|u[0-9a-fA-F])/.test(w.text))));
+    const decoded =
+      out !== null &&
+      (DECODERS.has(name) ||
+        ((name === 'printf' || name === 'echo') && words.slice(1).some((w) => /\\(x[0-9a-fA-F]|[0-7]{3}|u[0-9a-fA-F])/.test(w.text))));
     return { status, out, decoded };
   }
 
@@ -548,7 +641,7 @@ export class ScriptEvaluator {
 
   private setPositional(values: readonly Word[]): void {
     for (let i = 1; i <= 9; i++) this.vars.delete(String(i));
-    values.forEach((v, i) => this.vars.set(String(i + 1), { value: v.text, dynamic: v.dynamic }));
+    for (const [i, v] of values.entries()) this.vars.set(String(i + 1), { value: v.text, dynamic: v.dynamic });
     this.vars.set('@', { value: values.map((v) => v.text).join('\0'), dynamic: values.some((v) => v.dynamic) });
     this.vars.set('#', { value: String(values.length), dynamic: false });
   }
@@ -638,12 +731,17 @@ export class ScriptEvaluator {
     return this.dispatch(rest, env, wordsText(rest), stdin);
   }
 
-  private nested(script: string, env: Readonly<Record<string, string>>, stdin: string | null | undefined, positional?: readonly Word[]): ToolResult {
+  private nested(
+    script: string,
+    env: Readonly<Record<string, string>>,
+    stdin: string | null | undefined,
+    positional?: readonly Word[],
+  ): ToolResult {
     const vars = new Map(this.vars);
     for (const [k, v] of Object.entries(env)) vars.set(k, { value: v, dynamic: v.startsWith('$') });
     if (positional !== undefined) {
       for (const k of ['@', '#', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']) vars.delete(k);
-      positional.slice(0, 10).forEach((w, i) => vars.set(String(i), { value: w.text, dynamic: w.dynamic }));
+      for (const [i, w] of positional.slice(0, 10).entries()) vars.set(String(i), { value: w.text, dynamic: w.dynamic });
       const params = positional.slice(1);
       vars.set('@', { value: params.map((v) => v.text).join('\0'), dynamic: params.some((v) => v.dynamic) });
       vars.set('#', { value: String(params.length), dynamic: false });
@@ -753,7 +851,16 @@ export class ScriptEvaluator {
       if (!r.effects.some((e) => e.risk === 'destructive')) continue;
       this.results[i] = {
         ...r,
-        effects: r.effects.map((e) => (e.risk === 'destructive' ? { ...e, risk: 'catastrophic' as const, scope: 'all' as const, reason: `${e.reason}; applied to every item a listing returns (mass deletion)` } : e)),
+        effects: r.effects.map((e) =>
+          e.risk === 'destructive'
+            ? {
+                ...e,
+                risk: 'catastrophic' as const,
+                scope: 'all' as const,
+                reason: `${e.reason}; applied to every item a listing returns (mass deletion)`,
+              }
+            : e,
+        ),
       };
     }
   }

@@ -44,7 +44,10 @@ export function literalOutput(name: string, args: readonly Word[], stdin: string
       }
       return null;
     case 'xxd':
-      if (texts.some((t) => t === '-r' || t.startsWith('-r')) && texts.some((t) => t === '-p' || t === '-ps' || t === '-plain' || t === '-rp' || t === '-r -p')) {
+      if (
+        texts.some((t) => t === '-r' || t.startsWith('-r')) &&
+        texts.some((t) => t === '-p' || t === '-ps' || t === '-plain' || t === '-rp' || t === '-r -p')
+      ) {
         if (typeof stdin !== 'string') return null;
         return decodeHex(stdin);
       }

@@ -93,7 +93,21 @@ const DATA_SUFFIX = [
   '.orig',
 ];
 
-const DATA_DIRS = new Set(['uploads', 'backups', 'backup', 'logs', 'log', 'data', 'storage', 'media', 'secrets', '.ssh', '.gnupg', '.aws', '.kube']);
+const DATA_DIRS = new Set([
+  'uploads',
+  'backups',
+  'backup',
+  'logs',
+  'log',
+  'data',
+  'storage',
+  'media',
+  'secrets',
+  '.ssh',
+  '.gnupg',
+  '.aws',
+  '.kube',
+]);
 
 const TOP_SYSTEM = new Set([
   'bin',
@@ -184,7 +198,8 @@ function baseName(path: string): string {
 
 function isDataName(name: string): boolean {
   const lower = name.toLowerCase();
-  if (lower === '.env' || lower.startsWith('.env.') || lower.endsWith('.env')) return !lower.endsWith('.example') && !lower.endsWith('.sample') && !lower.endsWith('.template');
+  if (lower === '.env' || lower.startsWith('.env.') || lower.endsWith('.env'))
+    return !lower.endsWith('.example') && !lower.endsWith('.sample') && !lower.endsWith('.template');
   if (/^id_(rsa|dsa|ecdsa|ed25519)(\.pub)?$/.test(lower)) return true;
   if (lower.includes('backup') || lower.includes('.dump')) return true;
   for (const s of DATA_SUFFIX) if (lower.endsWith(s)) return true;
@@ -225,14 +240,24 @@ export function classifyPath(word: Word, options: { readonly cwd?: string; reado
     const rest = normalisePath(text.slice(text.indexOf('/') + 1));
     if (rest === '.' || rest === '') return { cls: 'home', path: text, why: 'a home directory' };
     if (rest.startsWith('..')) return { cls: 'home', path: text, why: 'a path above a home directory' };
-    if (isRegenerableName(baseName(rest)) || rest.startsWith('.cache/') || rest === '.cache' || rest.startsWith('.npm') || rest.startsWith('.cargo/registry')) {
+    if (
+      isRegenerableName(baseName(rest)) ||
+      rest.startsWith('.cache/') ||
+      rest === '.cache' ||
+      rest.startsWith('.npm') ||
+      rest.startsWith('.cargo/registry')
+    ) {
       return { cls: 'regenerable', path: text, why: 'a regenerable cache folder' };
     }
     return { cls: 'outside', path: text, why: 'a file outside the project (home directory)' };
   }
   if (word.dynamic) {
     const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?(\/.*)?$/.exec(text);
-    if (m && (m[1] === 'TMPDIR' || m[1] === 'TMP' || m[1] === 'TEMP') && !(m[2] ?? '').includes('..')) return { cls: 'scratch', path: text, why: 'a scratch path' };
+    if (m && (m[1] === 'TMPDIR' || m[1] === 'TMP' || m[1] === 'TEMP') && !(m[2] ?? '').includes('..'))
+      return { cls: 'scratch', path: text, why: 'a scratch path' };
+    // `/tmp/pytest-of-$USER`: the name is fixed under /tmp up to a variable inside the last segment (RISK.md tie-break: the name decides).
+    if (/^\/(?:var\/|private\/)?tmp\/[^/$`]+[$`][^/]*$/.test(text) && !text.includes('..'))
+      return { cls: 'scratch', path: text, why: 'a scratch path under /tmp (by name)' };
     // RISK.md: judge the text, not the worst runtime state; an unknown prefix is an unknown directory.
     const name = baseName(text.replace(/\/+$/, ''));
     if (!name.includes('$') && isRegenerableName(name)) return { cls: 'regenerable', path: text, why: 'a regenerable folder (by name)' };
@@ -253,7 +278,8 @@ export function classifyPath(word: Word, options: { readonly cwd?: string; reado
 }
 
 function classifyLiteral(normal: string, glob: boolean, _options: { readonly cwd?: string }): PathInfo {
-  if (normal === '/' || /^\/[*?]+$/.test(normal) || /^\/\.[*?]/.test(normal)) return { cls: 'root', path: normal, why: 'the root filesystem' };
+  if (normal === '/' || /^\/[*?]+$/.test(normal) || /^\/\.[*?]/.test(normal))
+    return { cls: 'root', path: normal, why: 'the root filesystem' };
   if (normal.startsWith('/')) {
     const segs = normal.slice(1).split('/');
     const top = segs[0] as string;
@@ -266,28 +292,36 @@ function classifyLiteral(normal: string, glob: boolean, _options: { readonly cwd
         return { cls: 'system', path: normal, why: 'a top-level system directory' };
       }
       if (top === 'home' || top === 'Users') {
-        if (segs.length === 2 || (segs.length === 3 && /^[*?]+$/.test(segs[2] as string))) return { cls: 'home', path: normal, why: 'a home directory' };
+        if (segs.length === 2 || (segs.length === 3 && /^[*?]+$/.test(segs[2] as string)))
+          return { cls: 'home', path: normal, why: 'a home directory' };
       }
-      if (top === 'root' && (segs.length === 2 && /^[*?]+$/.test(segs[1] as string))) return { cls: 'home', path: normal, why: 'root\'s home directory' };
-      if (top === 'var' && segs[1] === 'lib' && segs.length === 3 && glob) return { cls: 'system', path: normal, why: 'database data directories' };
+      if (top === 'root' && segs.length === 2 && /^[*?]+$/.test(segs[1] as string))
+        return { cls: 'home', path: normal, why: "root's home directory" };
+      if (top === 'var' && segs[1] === 'lib' && segs.length === 3 && glob)
+        return { cls: 'system', path: normal, why: 'database data directories' };
     }
     if (top === 'tmp' || (top === 'var' && segs[1] === 'tmp') || (top === 'private' && segs[1] === 'tmp')) {
       if (!normal.includes('..')) return { cls: 'scratch', path: normal, why: 'a scratch path under /tmp' };
     }
     if (/^\/dev\//.test(normal)) return { cls: 'device', path: normal, why: 'a device node' };
     const name = baseName(normal);
-    if (isRegenerableName(name) || segs.includes('node_modules') || segs.includes('__pycache__')) return { cls: 'regenerable', path: normal, why: 'a regenerable folder' };
+    if (isRegenerableName(name) || segs.includes('node_modules') || segs.includes('__pycache__'))
+      return { cls: 'regenerable', path: normal, why: 'a regenerable folder' };
     if (isDataName(name) || segs.some((s) => DATA_DIRS.has(s))) return { cls: 'data', path: normal, why: 'a data file or folder' };
     return { cls: 'outside', path: normal, why: 'a path outside the project' };
   }
   // Relative to the project root (assumption 1).
   if (normal === '.' || normal === '*' || normal === './*') {
-    return normal === '.' ? { cls: 'repository', path: normal, why: 'the project toplevel' } : { cls: 'unknown', path: normal, why: 'every file in the project' };
+    return normal === '.'
+      ? { cls: 'repository', path: normal, why: 'the project toplevel' }
+      : { cls: 'unknown', path: normal, why: 'every file in the project' };
   }
-  if (normal === '..' || /^(\.\.\/)+\.\.$/.test(normal) || /^(\.\.\/)*\.\.\/\*$/.test(normal)) return { cls: 'repository', path: normal, why: 'the directory holding the project' };
+  if (normal === '..' || /^(\.\.\/)+\.\.$/.test(normal) || /^(\.\.\/)*\.\.\/\*$/.test(normal))
+    return { cls: 'repository', path: normal, why: 'the directory holding the project' };
   const segs = normal.split('/');
   if (segs[0] === '.git') {
-    if (segs.length === 1 || (segs.length === 2 && ['objects', 'refs', '*'].includes(segs[1] as string))) return { cls: 'repository', path: normal, why: 'the repository history' };
+    if (segs.length === 1 || (segs.length === 2 && ['objects', 'refs', '*'].includes(segs[1] as string)))
+      return { cls: 'repository', path: normal, why: 'the repository history' };
     const name = baseName(normal);
     if (name.endsWith('.lock')) return { cls: 'regenerable', path: normal, why: 'a stale git lock file' };
     return { cls: 'git-internal', path: normal, why: 'repository internals' };
@@ -306,7 +340,8 @@ function classifyLiteral(normal: string, glob: boolean, _options: { readonly cwd
   return { cls: 'source', path: normal, why: 'a project file (tracked in VCS)' };
 }
 
-const DB_DATA = /^\/var\/lib\/(postgresql|pgsql|mysql|mariadb|mongodb|mongo|redis|etcd|cassandra|elasticsearch|clickhouse|influxdb|neo4j)\/|^\/var\/lib\/docker\/volumes\/?\*?$/;
+const DB_DATA =
+  /^\/var\/lib\/(postgresql|pgsql|mysql|mariadb|mongodb|mongo|redis|etcd|cassandra|elasticsearch|clickhouse|influxdb|neo4j)\/|^\/var\/lib\/docker\/volumes\/?\*?$/;
 
 function globMatches(pattern: string, name: string): boolean {
   let re = '^';

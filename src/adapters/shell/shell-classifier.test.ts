@@ -203,14 +203,14 @@ describe('interpreters', () => {
     ['python -c "import os; os.system(\'rm -rf /\')"', 'catastrophic'],
     ['python3 -c "print(1 + 1)"', 'read'],
     ['python3 -c "import requests; requests.post(\'http://x\')"', 'unknown'],
-    ['node -e "require(\'fs\').rmSync(\'/opt/app\', {recursive: true})"', 'destructive'],
-    ['node -e "require(\'child_process\').execSync(\'git push -f origin main\')"', 'destructive'],
+    ["node -e \"require('fs').rmSync('/opt/app', {recursive: true})\"", 'destructive'],
+    ["node -e \"require('child_process').execSync('git push -f origin main')\"", 'destructive'],
     ['node -p "process.version"', 'read'],
-    ['perl -e \'system(q{rm -rf /etc})\'', 'catastrophic'],
+    ["perl -e 'system(q{rm -rf /etc})'", 'catastrophic'],
     ['ruby -e \'require "fileutils"; FileUtils.rm_rf(Dir.home)\'', 'catastrophic'],
     ['php -r \'unlink("data/app.db");\'', 'destructive'],
     ['python3 -c "import boto3; boto3.client(\'s3\').list_buckets()"', 'read', 'aws'],
-    ['python3 -c "import boto3; boto3.client(\'ec2\').terminate_instances(InstanceIds=[\'i-1\'])"', 'destructive', 'aws'],
+    ["python3 -c \"import boto3; boto3.client('ec2').terminate_instances(InstanceIds=['i-1'])\"", 'destructive', 'aws'],
     ['python3 script.py', 'unknown'],
   ]);
   it('marks interpreter one-liners obfuscated', () => {
@@ -230,12 +230,15 @@ describe('unknowns fail closed', () => {
     ['ls\u202e', 'unknown'],
   ]);
   it('never throws, even on hostile input', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, not a JS template
     for (const input of ['(((((', '$(', '`', "'unterminated", 'a'.repeat(20000), '\u0000', '<<EOF', '${!x}', 'f() { f; }; f']) {
       expect(() => classifier.classify(input)).not.toThrow();
     }
   });
   it('names the missing grammar', () => {
-    expect(classifier.classify('frobnicate').reasons.join(' ') + classifier.classify('frobnicate').effects[0]?.reason).toContain('no grammar for frobnicate');
+    expect(classifier.classify('frobnicate').reasons.join(' ') + classifier.classify('frobnicate').effects[0]?.reason).toContain(
+      'no grammar for frobnicate',
+    );
   });
 });
 

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { Language, Parser } from 'web-tree-sitter';
 import type { SqlDialect } from '../../core/action.js';
-import type { Assessment, Target } from '../../core/assessment.js';
+import type { Assessment } from '../../core/assessment.js';
 import { assessmentFromEffects } from '../../core/assessment.js';
 import type { ClassifyContext } from '../../core/ports.js';
 import { ScriptEvaluator } from './evaluator.js';
@@ -106,21 +106,9 @@ export class ShellClassifier {
     return assessmentFromEffects({
       kind: result.kind,
       effects,
-      targets: dedupeTargets(result.targets ?? []),
+      targets: result.targets ?? [],
       obfuscated: result.obfuscated ?? false,
       reasons: [...new Set(reasons)],
     });
   }
-}
-
-function dedupeTargets(targets: readonly Target[]): Target[] {
-  const seen = new Set<string>();
-  const out: Target[] = [];
-  for (const t of targets) {
-    const key = JSON.stringify(t);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(t);
-  }
-  return out;
 }

@@ -43,7 +43,7 @@ class FieldBuilder {
       this.add({ text, quoted: false, dynamic: true });
       return;
     }
-    const parts = ifs === ' \t\n' ? text.split(/[ \t\n\0]+/) : splitOn(text, ifs + '\0');
+    const parts = ifs === ' \t\n' ? text.split(/[ \t\n\0]+/) : splitOn(text, `${ifs}\0`);
     for (let i = 0; i < parts.length; i++) {
       if (i > 0) this.breakField();
       const p = parts[i] as string;
@@ -224,10 +224,11 @@ export class WordExpander {
     const fields = b.finish();
     let text = '';
     let dynamic = false;
-    for (const f of fields) for (const p of f) {
-      text += p.text;
-      dynamic ||= p.dynamic;
-    }
+    for (const f of fields)
+      for (const p of f) {
+        text += p.text;
+        dynamic ||= p.dynamic;
+      }
     return { value: text, dynamic };
   }
 
@@ -328,7 +329,8 @@ export class WordExpander {
     let pos = base + (raw.startsWith('"') ? 1 : 0);
     const end = node.endIndex - (raw.endsWith('"') && raw.length > 1 ? 1 : 0);
     for (const child of node.namedChildren) {
-      if (child.startIndex > pos) out.add({ text: unescapeDouble(raw.slice(pos - base, child.startIndex - base)), quoted: true, dynamic: false });
+      if (child.startIndex > pos)
+        out.add({ text: unescapeDouble(raw.slice(pos - base, child.startIndex - base)), quoted: true, dynamic: false });
       if (child.type === 'string_content') out.add({ text: unescapeDouble(child.text), quoted: true, dynamic: false });
       else this.collect(child, true, out);
       pos = Math.max(pos, child.endIndex);
@@ -341,7 +343,7 @@ export class WordExpander {
       out.add({ text: asWritten, quoted, dynamic: true });
       return;
     }
-    if (quoted && (name === '@') && !value.dynamic) {
+    if (quoted && name === '@' && !value.dynamic) {
       // "$@" keeps each positional parameter a separate word.
       const parts = value.value === '' ? [] : value.value.split('\0');
       parts.forEach((p, i) => {
@@ -350,7 +352,12 @@ export class WordExpander {
       });
       return;
     }
-    if (quoted || this.noSplit) out.add({ text: name === '*' || name === '@' ? value.value.split('\0').join(' ') : value.value, quoted: true, dynamic: value.dynamic });
+    if (quoted || this.noSplit)
+      out.add({
+        text: name === '*' || name === '@' ? value.value.split('\0').join(' ') : value.value,
+        quoted: true,
+        dynamic: value.dynamic,
+      });
     else out.addSplit(value.value, value.dynamic, this.ifs());
   }
 

@@ -71,7 +71,12 @@ function classifyPieces(sql: string, session: Session): MysqlTextResult {
   }
   if (verdicts.length === 0) {
     return {
-      effects: [makeEffect({ verb: 'read', resource: 'sql', scope: 'none', risk: 'read', reason: 'no statements (only comments or whitespace)' }, sql)],
+      effects: [
+        makeEffect(
+          { verb: 'read', resource: 'sql', scope: 'none', risk: 'read', reason: 'no statements (only comments or whitespace)' },
+          sql,
+        ),
+      ],
       notes,
       failures: 0,
       statements: 0,
@@ -318,13 +323,22 @@ function beforeParser(code: string, ctx: Ctx): StatementVerdict | undefined {
     const name = (m[1] ?? '').toLowerCase();
     const text = s.prepared.get(name);
     if (text === undefined) {
-      return one(unknownEffect(`prepared statement ${name}`, `EXECUTE runs prepared statement ${name}, built from SQL that is not a literal in this input (dynamic SQL)`, ctx.source));
+      return one(
+        unknownEffect(
+          `prepared statement ${name}`,
+          `EXECUTE runs prepared statement ${name}, built from SQL that is not a literal in this input (dynamic SQL)`,
+          ctx.source,
+        ),
+      );
     }
     if (s.depth > 4) return one(unknownEffect('sql', 'SQL nested too deeply to inspect', ctx.source));
     const inner = classifyPieces(text, { ...s, depth: s.depth + 1 });
-    return { effects: inner.effects.map((e) => makeEffect({ ...effectInit(e), reason: `EXECUTE of prepared SQL: ${e.reason}` }, ctx.source)) };
+    return {
+      effects: inner.effects.map((e) => makeEffect({ ...effectInit(e), reason: `EXECUTE of prepared SQL: ${e.reason}` }, ctx.source)),
+    };
   }
-  if (/^(deallocate|drop)\s+prepare\s+\S+$/i.test(code)) return one(read(ctx, 'prepared statement', 'DEALLOCATE PREPARE only forgets a statement'));
+  if (/^(deallocate|drop)\s+prepare\s+\S+$/i.test(code))
+    return one(read(ctx, 'prepared statement', 'DEALLOCATE PREPARE only forgets a statement'));
   m = /^set\s+@(`?)([\w$.]+)\1\s*(:=|=)\s*([\s\S]+)$/i.exec(code);
   if (m) {
     const value = stringLiteral((m[4] ?? '').trim());
@@ -342,11 +356,21 @@ function stringLiteral(src: string): string | undefined {
   const m = /^(['"])((?:\\[\s\S]|(?!\1)[^\\]|\1\1)*)\1$/.exec(src);
   if (!m) return undefined;
   const q = m[1] ?? "'";
-  return (m[2] ?? '').replace(new RegExp(`${q}${q}`, 'g'), q).replace(/\\(.)/g, (_, ch: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0' })[ch] ?? ch);
+  return (m[2] ?? '')
+    .replace(new RegExp(`${q}${q}`, 'g'), q)
+    .replace(/\\(.)/g, (_, ch: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0' })[ch] ?? ch);
 }
 
 function effectInit(e: Effect): EffectInit {
-  return { verb: e.verb, resource: e.resource, scope: e.scope, risk: e.risk, reason: e.reason, reversible: e.reversible, disruptive: e.disruptive };
+  return {
+    verb: e.verb,
+    resource: e.resource,
+    scope: e.scope,
+    risk: e.risk,
+    reason: e.reason,
+    reversible: e.reversible,
+    disruptive: e.disruptive,
+  };
 }
 
 /** Statements node-sql-parser rejects but whose meaning is fixed by their first words. */
@@ -358,7 +382,8 @@ function afterParserFailure(code: string, ctx: Ctx): StatementVerdict | undefine
   const tx = (t: TxControl, reason: string): StatementVerdict => ({ effects: [read(ctx, 'transaction', reason)], tx: t });
   let m: RegExpExecArray | null;
   if ((m = /^savepoint ([\w`"]+)$/i.exec(words))) return tx({ kind: 'savepoint', name: unq(m[1]) }, 'sets a savepoint');
-  if ((m = /^rollback(?: work)? to (?:savepoint )?([\w`"]+)$/i.exec(words))) return tx({ kind: 'rollback-to', name: unq(m[1]) }, 'rolls back to a savepoint');
+  if ((m = /^rollback(?: work)? to (?:savepoint )?([\w`"]+)$/i.exec(words)))
+    return tx({ kind: 'rollback-to', name: unq(m[1]) }, 'rolls back to a savepoint');
   if ((m = /^release savepoint ([\w`"]+)$/i.exec(words))) return tx({ kind: 'release', name: unq(m[1]) }, 'releases a savepoint');
   if (/^(begin|start transaction)\b/i.test(words) && !/;/.test(words)) return tx({ kind: 'begin' }, 'starts a transaction');
   if (/^(commit|end)( work| transaction)?( and (no )?chain)?( (no )?release)?$/i.test(words)) return tx({ kind: 'commit' }, 'commits');
@@ -366,13 +391,39 @@ function afterParserFailure(code: string, ctx: Ctx): StatementVerdict | undefine
     return tx({ kind: 'rollback', chain: /and chain/i.test(words) && !/no chain/i.test(words) }, 'rolls back');
   }
   if (/^drop temporary table /i.test(words)) {
-    return one(fx(ctx, { verb: 'delete', resource: `temp table ${words.slice(21)}`, scope: 'resource', risk: 'write', reason: 'drops a temporary table (session-only data)' }));
+    return one(
+      fx(ctx, {
+        verb: 'delete',
+        resource: `temp table ${words.slice(21)}`,
+        scope: 'resource',
+        risk: 'write',
+        reason: 'drops a temporary table (session-only data)',
+      }),
+    );
   }
   if ((m = /^drop (user|role)( if exists)? (.+)$/i.exec(words))) {
-    return one(fx(ctx, { verb: 'delete', resource: `${m[1]?.toLowerCase()} ${m[3]}`, scope: 'resource', risk: 'destructive', reason: `drops a ${m[1]?.toLowerCase()}`, nonTransactional: true }));
+    return one(
+      fx(ctx, {
+        verb: 'delete',
+        resource: `${m[1]?.toLowerCase()} ${m[3]}`,
+        scope: 'resource',
+        risk: 'destructive',
+        reason: `drops a ${m[1]?.toLowerCase()}`,
+        nonTransactional: true,
+      }),
+    );
   }
   if ((m = /^drop (procedure|function|event|trigger|server|spatial reference system)( if exists)? (.+)$/i.exec(words))) {
-    return one(fx(ctx, { verb: 'delete', resource: `${m[1]?.toLowerCase()} ${m[3]}`, scope: 'resource', risk: 'write', reason: 'removes a definition (no data)', nonTransactional: true }));
+    return one(
+      fx(ctx, {
+        verb: 'delete',
+        resource: `${m[1]?.toLowerCase()} ${m[3]}`,
+        scope: 'resource',
+        risk: 'write',
+        reason: 'removes a definition (no data)',
+        nonTransactional: true,
+      }),
+    );
   }
   if ((m = /^drop (database|schema)( if exists)? (\S+)$/i.exec(words))) return one(dropDatabase(unq(m[3]), ctx));
   if (/^create (definer\s*=\s*\S+ )?(procedure|function|event|trigger|user|role|server|spatial)/i.test(words)) {
@@ -392,14 +443,30 @@ function afterParserFailure(code: string, ctx: Ctx): StatementVerdict | undefine
     return analyzeInner(m[1] ?? '', ctx, 'MariaDB ANALYZE executes the statement');
   }
   if (/^(optimize|analyze|repair)( no_write_to_binlog| local)? tables?\b/i.test(words)) {
-    return w('modify', 'table', `${head.split(' ')[0]?.toUpperCase()} TABLE rebuilds or re-analyses a table`, /^(optimize|repair)/i.test(words));
+    return w(
+      'modify',
+      'table',
+      `${head.split(' ')[0]?.toUpperCase()} TABLE rebuilds or re-analyses a table`,
+      /^(optimize|repair)/i.test(words),
+    );
   }
   if (/^flush\b/i.test(words)) return w('execute', 'server', 'FLUSH clears caches or logs', /with read lock/i.test(words));
-  if ((m = /^kill( connection| query)? (\S+)$/i.exec(words))) return w('execute', `connection ${m[2]}`, `KILL${m[1] ?? ''} ends a running query or connection`, true);
+  if ((m = /^kill( connection| query)? (\S+)$/i.exec(words)))
+    return w('execute', `connection ${m[2]}`, `KILL${m[1] ?? ''} ends a running query or connection`, true);
   if (/^(purge (binary|master) logs|reset (master|binary logs|slave|replica))\b/i.test(words)) {
-    return one(fx(ctx, { verb: 'delete', resource: 'binary logs', scope: 'resource', risk: 'destructive', reason: `${words} deletes replication logs or state`, nonTransactional: true }));
+    return one(
+      fx(ctx, {
+        verb: 'delete',
+        resource: 'binary logs',
+        scope: 'resource',
+        risk: 'destructive',
+        reason: `${words} deletes replication logs or state`,
+        nonTransactional: true,
+      }),
+    );
   }
-  if (/^(stop|start) (slave|replica|group_replication)\b/i.test(words)) return w('execute', 'replication', `${words} changes replication`, true);
+  if (/^(stop|start) (slave|replica|group_replication)\b/i.test(words))
+    return w('execute', 'replication', `${words} changes replication`, true);
   if (/^(change (master|replication source)|cache index|load index|set password|rename user|install|uninstall)\b/i.test(words)) {
     if (/^install\b/i.test(words)) return one(unknownEffect('server', 'INSTALL loads server code (plugin or component)', ctx.source, true));
     return w('modify', 'server', `${head.split(' ').slice(0, 2).join(' ').toUpperCase()} changes server configuration`);
@@ -409,7 +476,15 @@ function afterParserFailure(code: string, ctx: Ctx): StatementVerdict | undefine
   if (/^xa\b/i.test(words)) return one(unknownEffect('transaction', 'XA transactions span sessions; not judged', ctx.source));
   if (/^(delete|update)\b/i.test(words)) {
     if (!/\bwhere\b/i.test(words)) {
-      return one(fx(ctx, { verb: head.startsWith('delete') ? 'delete' : 'modify', resource: 'table', scope: 'all', risk: 'destructive', reason: `${head.split(' ')[0]?.toUpperCase()} without WHERE (the parser cannot read the rest of it)` }));
+      return one(
+        fx(ctx, {
+          verb: head.startsWith('delete') ? 'delete' : 'modify',
+          resource: 'table',
+          scope: 'all',
+          risk: 'destructive',
+          reason: `${head.split(' ')[0]?.toUpperCase()} without WHERE (the parser cannot read the rest of it)`,
+        }),
+      );
     }
     return undefined;
   }
@@ -417,13 +492,20 @@ function afterParserFailure(code: string, ctx: Ctx): StatementVerdict | undefine
     if ((m = /^pragma ([\w.]+)\s*(=|\()?/i.exec(words))) {
       const name = (m[1] ?? '').toLowerCase();
       if (m[2] === '=') {
-        if (/writable_schema/.test(name)) return one(unknownEffect(`pragma ${name}`, 'PRAGMA writable_schema allows editing the schema table directly', ctx.source));
+        if (/writable_schema/.test(name))
+          return one(unknownEffect(`pragma ${name}`, 'PRAGMA writable_schema allows editing the schema table directly', ctx.source));
         return w('modify', `pragma ${name}`, 'PRAGMA assignment changes a database setting');
       }
       return one(read(ctx, `pragma ${name}`, 'PRAGMA query reads a setting'));
     }
-    if (/^vacuum\b/i.test(words)) return w('modify', 'database', /\binto\b/i.test(words) ? 'VACUUM INTO writes a copy of the database to a file' : 'VACUUM rebuilds the database file');
-    if (/^(reindex|analyze)\b/i.test(words)) return w('modify', 'database', `${head.split(' ')[0]?.toUpperCase()} rebuilds indexes or statistics`);
+    if (/^vacuum\b/i.test(words))
+      return w(
+        'modify',
+        'database',
+        /\binto\b/i.test(words) ? 'VACUUM INTO writes a copy of the database to a file' : 'VACUUM rebuilds the database file',
+      );
+    if (/^(reindex|analyze)\b/i.test(words))
+      return w('modify', 'database', `${head.split(' ')[0]?.toUpperCase()} rebuilds indexes or statistics`);
     if (/^detach( database)? /i.test(words)) return one(read(ctx, 'database', 'DETACH closes an attached database'));
     if (/^(begin|commit|end)\b/i.test(words)) return undefined;
   }
@@ -442,19 +524,71 @@ function analyzeInner(inner: string, ctx: Ctx, why: string): StatementVerdict {
 function dotCommand(code: string, ctx: Ctx): StatementVerdict {
   const name = (code.split(/\s+/)[0] ?? '').toLowerCase();
   const readOnly = new Set([
-    '.tables', '.schema', '.indexes', '.indices', '.headers', '.header', '.mode', '.dump', '.help', '.databases', '.show',
-    '.width', '.timer', '.print', '.quit', '.exit', '.explain', '.eqp', '.nullvalue', '.separator', '.stats', '.fullschema',
-    '.dbinfo', '.changes', '.echo', '.bail', '.prompt', '.lint', '.expert', '.columns', '.excel', '.once', '.output',
+    '.tables',
+    '.schema',
+    '.indexes',
+    '.indices',
+    '.headers',
+    '.header',
+    '.mode',
+    '.dump',
+    '.help',
+    '.databases',
+    '.show',
+    '.width',
+    '.timer',
+    '.print',
+    '.quit',
+    '.exit',
+    '.explain',
+    '.eqp',
+    '.nullvalue',
+    '.separator',
+    '.stats',
+    '.fullschema',
+    '.dbinfo',
+    '.changes',
+    '.echo',
+    '.bail',
+    '.prompt',
+    '.lint',
+    '.expert',
+    '.columns',
+    '.excel',
+    '.once',
+    '.output',
   ]);
   if (readOnly.has(name)) return one(read(ctx, 'sqlite shell', `${name} is a sqlite3 shell command that changes nothing in the database`));
-  if (name === '.import') return one(fx(ctx, { verb: 'create', resource: 'table', scope: 'selection', risk: 'write', reason: '.import adds rows from a file' }));
-  if (name === '.restore') return one(fx(ctx, { verb: 'replace', resource: 'database', scope: 'database', risk: 'catastrophic', reason: '.restore overwrites the database from a backup file' }));
-  if (name === '.backup' || name === '.save') return one(fx(ctx, { verb: 'create', resource: 'backup file', scope: 'resource', risk: 'write', reason: `${name} writes a backup file` }));
-  return one(unknownEffect('sqlite shell', `sqlite3 shell command ${name} is not judged (it may run a program or another script)`, ctx.source, true));
+  if (name === '.import')
+    return one(fx(ctx, { verb: 'create', resource: 'table', scope: 'selection', risk: 'write', reason: '.import adds rows from a file' }));
+  if (name === '.restore')
+    return one(
+      fx(ctx, {
+        verb: 'replace',
+        resource: 'database',
+        scope: 'database',
+        risk: 'catastrophic',
+        reason: '.restore overwrites the database from a backup file',
+      }),
+    );
+  if (name === '.backup' || name === '.save')
+    return one(
+      fx(ctx, { verb: 'create', resource: 'backup file', scope: 'resource', risk: 'write', reason: `${name} writes a backup file` }),
+    );
+  return one(
+    unknownEffect('sqlite shell', `sqlite3 shell command ${name} is not judged (it may run a program or another script)`, ctx.source, true),
+  );
 }
 
 function dropDatabase(name: string, ctx: Ctx): Effect {
-  return fx(ctx, { verb: 'delete', resource: `database ${name}`, scope: 'database', risk: 'catastrophic', reason: 'DROP DATABASE/SCHEMA deletes a whole database', nonTransactional: true });
+  return fx(ctx, {
+    verb: 'delete',
+    resource: `database ${name}`,
+    scope: 'database',
+    risk: 'catastrophic',
+    reason: 'DROP DATABASE/SCHEMA deletes a whole database',
+    nonTransactional: true,
+  });
 }
 
 /** Classifies one node-sql-parser AST. */
@@ -462,7 +596,12 @@ function statement(ast: Json, ctx: Ctx): StatementVerdict {
   const type = str(ast['type']) ?? '';
   const implicit = ctx.session.flavor === 'mysql';
   const ddl = (v: StatementVerdict): StatementVerdict =>
-    implicit ? { effects: v.effects.map((e) => makeEffect({ ...effectInit(e), nonTransactional: true }, e.source ?? '')), tx: { kind: 'implicit-commit' } } : v;
+    implicit
+      ? {
+          effects: v.effects.map((e) => makeEffect({ ...effectInit(e), nonTransactional: true }, e.source ?? '')),
+          tx: { kind: 'implicit-commit' },
+        }
+      : v;
   switch (type) {
     case 'select':
       return selectStmt(ast, ctx);
@@ -476,8 +615,20 @@ function statement(ast: Json, ctx: Ctx): StatementVerdict {
     case 'truncate': {
       const effects = arr(ast['name']).map((t) =>
         isTemp(t, ctx)
-          ? fx(ctx, { verb: 'modify', resource: `temp table ${tableName(t)}`, scope: 'resource', risk: 'write', reason: 'TRUNCATE of a temporary table created in this input (session-only data)' })
-          : fx(ctx, { verb: 'delete', resource: `table ${tableName(t)}`, scope: 'all', risk: 'destructive', reason: 'TRUNCATE removes every row' }),
+          ? fx(ctx, {
+              verb: 'modify',
+              resource: `temp table ${tableName(t)}`,
+              scope: 'resource',
+              risk: 'write',
+              reason: 'TRUNCATE of a temporary table created in this input (session-only data)',
+            })
+          : fx(ctx, {
+              verb: 'delete',
+              resource: `table ${tableName(t)}`,
+              scope: 'all',
+              risk: 'destructive',
+              reason: 'TRUNCATE removes every row',
+            }),
       );
       return ddl({ effects });
     }
@@ -491,13 +642,21 @@ function statement(ast: Json, ctx: Ctx): StatementVerdict {
       return ddl({
         effects: arr(ast['table']).map((pair) => {
           const [from, to] = arr(pair);
-          return fx(ctx, { verb: 'modify', resource: `table ${tableName(from)}`, scope: 'resource', risk: 'write', reason: `RENAME TABLE to ${tableName(to)}` });
+          return fx(ctx, {
+            verb: 'modify',
+            resource: `table ${tableName(from)}`,
+            scope: 'resource',
+            risk: 'write',
+            reason: `RENAME TABLE to ${tableName(to)}`,
+          });
         }),
       });
     case 'use':
     case 'show':
     case 'desc':
-      return one(read(ctx, type === 'use' ? `database ${str(ast['db']) ?? ''}`.trim() : 'metadata', `${type.toUpperCase()} changes nothing`));
+      return one(
+        read(ctx, type === 'use' ? `database ${str(ast['db']) ?? ''}`.trim() : 'metadata', `${type.toUpperCase()} changes nothing`),
+      );
     case 'explain':
       return one(read(ctx, 'query plan', 'EXPLAIN only plans the statement'));
     case 'set': {
@@ -506,7 +665,17 @@ function statement(ast: Json, ctx: Ctx): StatementVerdict {
       const fnEffects = nested(ast['expr'], ctx);
       if (global) {
         return {
-          effects: [fx(ctx, { verb: 'modify', resource: 'server configuration', scope: 'resource', risk: 'write', reason: `SET ${keyword} changes a server-wide setting`, nonTransactional: true }), ...fnEffects],
+          effects: [
+            fx(ctx, {
+              verb: 'modify',
+              resource: 'server configuration',
+              scope: 'resource',
+              risk: 'write',
+              reason: `SET ${keyword} changes a server-wide setting`,
+              nonTransactional: true,
+            }),
+            ...fnEffects,
+          ],
         };
       }
       return { effects: [read(ctx, 'session', 'SET changes only session settings'), ...fnEffects] };
@@ -516,7 +685,10 @@ function statement(ast: Json, ctx: Ctx): StatementVerdict {
         one(
           fx(ctx, {
             verb: 'read',
-            resource: arr(ast['tables']).map((t) => `table ${tableName(obj(t)?.['table'])}`).join(', ') || 'tables',
+            resource:
+              arr(ast['tables'])
+                .map((t) => `table ${tableName(obj(t)?.['table'])}`)
+                .join(', ') || 'tables',
             scope: 'none',
             risk: 'read',
             disruptive: true,
@@ -528,11 +700,27 @@ function statement(ast: Json, ctx: Ctx): StatementVerdict {
       return one(read(ctx, 'tables', 'UNLOCK TABLES releases locks'));
     case 'grant':
     case 'revoke':
-      return ddl(one(fx(ctx, { verb: 'modify', resource: 'privileges', scope: 'resource', risk: 'write', reason: `${type.toUpperCase()} changes privileges (reversible)` })));
+      return ddl(
+        one(
+          fx(ctx, {
+            verb: 'modify',
+            resource: 'privileges',
+            scope: 'resource',
+            risk: 'write',
+            reason: `${type.toUpperCase()} changes privileges (reversible)`,
+          }),
+        ),
+      );
     case 'call':
       return {
         effects: [
-          fx(ctx, { verb: 'execute', resource: `procedure ${functionName(obj(ast['expr']))}`, scope: 'unknown', risk: 'unknown', reason: 'CALL runs a procedure whose effects are not visible here' }),
+          fx(ctx, {
+            verb: 'execute',
+            resource: `procedure ${functionName(obj(ast['expr']))}`,
+            scope: 'unknown',
+            risk: 'unknown',
+            reason: 'CALL runs a procedure whose effects are not visible here',
+          }),
           ...nested(obj(ast['expr'])?.['args'], ctx),
         ],
       };
@@ -552,7 +740,15 @@ function statement(ast: Json, ctx: Ctx): StatementVerdict {
       );
     }
     case 'attach':
-      return one(fx(ctx, { verb: 'create', resource: `database ${str(ast['schema']) ?? '?'}`, scope: 'resource', risk: 'write', reason: 'ATTACH opens (and may create) a database file' }));
+      return one(
+        fx(ctx, {
+          verb: 'create',
+          resource: `database ${str(ast['schema']) ?? '?'}`,
+          scope: 'resource',
+          risk: 'write',
+          reason: 'ATTACH opens (and may create) a database file',
+        }),
+      );
     default:
       return one(unknownEffect('sql', `statement type ${type || '(none)'} is not classified`, ctx.source));
   }
@@ -593,10 +789,28 @@ function nested(v: unknown, ctx: Ctx): Effect[] {
       const fact = qualified ? undefined : FUNCTION_FACTS.get(bare);
       if (fact) {
         if (fact.risk !== 'read') {
-          out.push(fx(ctx, { verb: 'execute', resource: `function ${name}()`, scope: 'resource', risk: fact.risk, disruptive: fact.disruptive ?? false, reason: `${bare}() ${fact.reason}`, nonTransactional: fact.nonTransactional ?? false }));
+          out.push(
+            fx(ctx, {
+              verb: 'execute',
+              resource: `function ${name}()`,
+              scope: 'resource',
+              risk: fact.risk,
+              disruptive: fact.disruptive ?? false,
+              reason: `${bare}() ${fact.reason}`,
+              nonTransactional: fact.nonTransactional ?? false,
+            }),
+          );
         }
       } else if (qualified || !isReadOnlyFunction(bare)) {
-        out.push(fx(ctx, { verb: 'execute', resource: `function ${name}()`, scope: 'unknown', risk: 'unknown', reason: `function ${name}() is not known to be read-only (it may write)` }));
+        out.push(
+          fx(ctx, {
+            verb: 'execute',
+            resource: `function ${name}()`,
+            scope: 'unknown',
+            risk: 'unknown',
+            reason: `function ${name}() is not known to be read-only (it may write)`,
+          }),
+        );
       }
     }
     for (const child of Object.values(o)) visit(child);
@@ -625,10 +839,30 @@ function selectStmt(ast: Json, ctx: Ctx): StatementVerdict {
   const into = obj(ast['into']);
   const keyword = str(into?.['keyword'])?.toUpperCase();
   const tables = tablesIn(ast);
-  const effects: Effect[] = [read(ctx, tables.length > 0 ? tables.slice(0, 5).map((t) => `table ${t}`).join(', ') : 'expressions', 'SELECT reads data')];
+  const effects: Effect[] = [
+    read(
+      ctx,
+      tables.length > 0
+        ? tables
+            .slice(0, 5)
+            .map((t) => `table ${t}`)
+            .join(', ')
+        : 'expressions',
+      'SELECT reads data',
+    ),
+  ];
   if (keyword === 'OUTFILE' || keyword === 'DUMPFILE') {
     const file = str(obj(into?.['expr'])?.['value']) ?? '?';
-    effects.push(fx(ctx, { verb: 'create', resource: `server file ${file}`, scope: 'resource', risk: 'write', reason: `SELECT … INTO ${keyword} writes a new server file`, nonTransactional: true }));
+    effects.push(
+      fx(ctx, {
+        verb: 'create',
+        resource: `server file ${file}`,
+        scope: 'resource',
+        risk: 'write',
+        reason: `SELECT … INTO ${keyword} writes a new server file`,
+        nonTransactional: true,
+      }),
+    );
   }
   effects.push(...nested(ast, ctx));
   return { effects };
@@ -642,18 +876,42 @@ function insertStmt(ast: Json, type: string, ctx: Ctx): StatementVerdict {
   const orReplace = arr(ast['or']).some((o) => str(obj(o)?.['value'])?.toUpperCase() === 'REPLACE');
   const replace = type === 'replace' || orReplace;
   const effects: Effect[] = tables.map((t) => {
-    if (isTemp(t, ctx)) return fx(ctx, { verb: 'modify', resource: `temp table ${tableName(t)}`, scope: 'resource', risk: 'write', reason: 'writes a temporary table created in this input (session-only data)' });
+    if (isTemp(t, ctx))
+      return fx(ctx, {
+        verb: 'modify',
+        resource: `temp table ${tableName(t)}`,
+        scope: 'resource',
+        risk: 'write',
+        reason: 'writes a temporary table created in this input (session-only data)',
+      });
     const table = `table ${tableName(t)}`;
     if (replace && fromSelect) {
-      return fx(ctx, { verb: 'replace', resource: table, scope: 'selection', risk: 'destructive', reason: 'REPLACE INTO … SELECT deletes and rewrites every row whose key the query returns' });
+      return fx(ctx, {
+        verb: 'replace',
+        resource: table,
+        scope: 'selection',
+        risk: 'destructive',
+        reason: 'REPLACE INTO … SELECT deletes and rewrites every row whose key the query returns',
+      });
     }
-    if (replace) return fx(ctx, { verb: 'replace', resource: table, scope: rows === 1 ? 'resource' : 'selection', risk: 'write', reason: 'REPLACE of listed rows by key' });
+    if (replace)
+      return fx(ctx, {
+        verb: 'replace',
+        resource: table,
+        scope: rows === 1 ? 'resource' : 'selection',
+        risk: 'write',
+        reason: 'REPLACE of listed rows by key',
+      });
     return fx(ctx, {
       verb: ast['on_duplicate_update'] ? 'modify' : 'create',
       resource: table,
       scope: rows === 1 ? 'resource' : 'selection',
       risk: 'write',
-      reason: ast['on_duplicate_update'] ? 'INSERT … ON DUPLICATE KEY UPDATE adds or updates rows by key' : fromSelect ? 'INSERT … SELECT adds rows' : `INSERT adds ${rows} row(s)`,
+      reason: ast['on_duplicate_update']
+        ? 'INSERT … ON DUPLICATE KEY UPDATE adds or updates rows by key'
+        : fromSelect
+          ? 'INSERT … SELECT adds rows'
+          : `INSERT adds ${rows} row(s)`,
     });
   });
   const { table: _t, ...rest } = ast;
@@ -668,7 +926,14 @@ function updateStmt(ast: Json, ctx: Ctx): StatementVerdict {
   const where = ast['where'];
   const shape = where === null || where === undefined ? 'absent' : predicateShape(where);
   const effects = arr(ast['table']).map((t) => {
-    if (isTemp(t, ctx)) return fx(ctx, { verb: 'modify', resource: `temp table ${tableName(t)}`, scope: 'resource', risk: 'write', reason: 'UPDATE of a temporary table created in this input (session-only data)' });
+    if (isTemp(t, ctx))
+      return fx(ctx, {
+        verb: 'modify',
+        resource: `temp table ${tableName(t)}`,
+        scope: 'resource',
+        risk: 'write',
+        reason: 'UPDATE of a temporary table created in this input (session-only data)',
+      });
     const table = `table ${tableName(t)}`;
     if (shape === 'absent' || shape === 'tautology') {
       const limited = hasLimit(ast);
@@ -677,10 +942,19 @@ function updateStmt(ast: Json, ctx: Ctx): StatementVerdict {
         resource: table,
         scope: limited ? 'selection' : 'all',
         risk: 'destructive',
-        reason: shape === 'absent' ? `UPDATE without WHERE${limited ? ' (LIMIT picks arbitrary rows)' : ' overwrites every row'}` : 'UPDATE with an always-true WHERE overwrites every row',
+        reason:
+          shape === 'absent'
+            ? `UPDATE without WHERE${limited ? ' (LIMIT picks arbitrary rows)' : ' overwrites every row'}`
+            : 'UPDATE with an always-true WHERE overwrites every row',
       });
     }
-    return fx(ctx, { verb: 'modify', resource: table, scope: shape === 'key' ? 'resource' : 'selection', risk: 'write', reason: `UPDATE with a ${shape === 'key' ? 'key' : shape === 'list' ? 'list' : 'bounding'} predicate` });
+    return fx(ctx, {
+      verb: 'modify',
+      resource: table,
+      scope: shape === 'key' ? 'resource' : 'selection',
+      risk: 'write',
+      reason: `UPDATE with a ${shape === 'key' ? 'key' : shape === 'list' ? 'list' : 'bounding'} predicate`,
+    });
   });
   const { table: _t, ...rest } = ast;
   return { effects: [...effects, ...nested(rest, ctx)] };
@@ -692,13 +966,22 @@ function deleteStmt(ast: Json, ctx: Ctx): StatementVerdict {
   const targets = arr(ast['table']);
   const multi = targets.length > 1 || arr(ast['from']).length > 1;
   const effects = targets.map((t) => {
-    if (isTemp(t, ctx)) return fx(ctx, { verb: 'modify', resource: `temp table ${tableName(t)}`, scope: 'resource', risk: 'write', reason: 'DELETE from a temporary table created in this input (session-only data)' });
+    if (isTemp(t, ctx))
+      return fx(ctx, {
+        verb: 'modify',
+        resource: `temp table ${tableName(t)}`,
+        scope: 'resource',
+        risk: 'write',
+        reason: 'DELETE from a temporary table created in this input (session-only data)',
+      });
     const table = `table ${tableName(t)}`;
     const d = (risk: 'write' | 'destructive', scope: 'resource' | 'selection' | 'all', reason: string): Effect =>
       fx(ctx, { verb: 'delete', resource: table, scope, risk, reason: multi ? `multi-table ${reason}` : reason });
     switch (shape) {
       case 'absent':
-        return hasLimit(ast) ? d('destructive', 'selection', 'DELETE … LIMIT without WHERE removes arbitrary rows') : d('destructive', 'all', 'DELETE without WHERE removes every row');
+        return hasLimit(ast)
+          ? d('destructive', 'selection', 'DELETE … LIMIT without WHERE removes arbitrary rows')
+          : d('destructive', 'all', 'DELETE without WHERE removes every row');
       case 'tautology':
         return d('destructive', 'all', 'DELETE with an always-true WHERE removes every row');
       case 'key':
@@ -726,13 +1009,36 @@ function dropStmt(ast: Json, ctx: Ctx): StatementVerdict {
   }
   const effects = list.map((t) => {
     const o = obj(t);
-    const name = keyword === 'index' ? str(o?.['column']) ?? '?' : keyword === 'trigger' ? str(o?.['trigger']) ?? '?' : tableName(t);
+    const name = keyword === 'index' ? (str(o?.['column']) ?? '?') : keyword === 'trigger' ? (str(o?.['trigger']) ?? '?') : tableName(t);
     if (keyword === 'table') {
-      if (isTemp(t, ctx)) return fx(ctx, { verb: 'delete', resource: `temp table ${name}`, scope: 'resource', risk: 'write', reason: 'DROP of a temporary table created in this input (session-only data)' });
-      return fx(ctx, { verb: 'delete', resource: `table ${name}`, scope: 'resource', risk: 'destructive', reason: 'DROP TABLE deletes the table and all its rows' });
+      if (isTemp(t, ctx))
+        return fx(ctx, {
+          verb: 'delete',
+          resource: `temp table ${name}`,
+          scope: 'resource',
+          risk: 'write',
+          reason: 'DROP of a temporary table created in this input (session-only data)',
+        });
+      return fx(ctx, {
+        verb: 'delete',
+        resource: `table ${name}`,
+        scope: 'resource',
+        risk: 'destructive',
+        reason: 'DROP TABLE deletes the table and all its rows',
+      });
     }
-    const why: Record<string, string> = { view: 'DROP VIEW removes a definition only (no data)', index: 'DROP INDEX removes a regenerable index', trigger: 'DROP TRIGGER removes a definition' };
-    return fx(ctx, { verb: 'delete', resource: `${keyword} ${name}`, scope: 'resource', risk: 'write', reason: why[keyword] ?? `DROP ${keyword.toUpperCase()} removes a definition` });
+    const why: Record<string, string> = {
+      view: 'DROP VIEW removes a definition only (no data)',
+      index: 'DROP INDEX removes a regenerable index',
+      trigger: 'DROP TRIGGER removes a definition',
+    };
+    return fx(ctx, {
+      verb: 'delete',
+      resource: `${keyword} ${name}`,
+      scope: 'resource',
+      risk: 'write',
+      reason: why[keyword] ?? `DROP ${keyword.toUpperCase()} removes a definition`,
+    });
   });
   return { effects };
 }
@@ -744,12 +1050,37 @@ function createStmt(ast: Json, ctx: Ctx, ddl: (v: StatementVerdict) => Statement
     const inner = nested(ast['query_expr'], ctx);
     if (ast['temporary']) {
       for (const t of tables) ctx.session.tempTables.add((str(obj(t)?.['table']) ?? '').toLowerCase());
-      return { effects: [...tables.map((t) => read(ctx, `temp table ${tableName(t)}`, 'creates a temporary table (session-only)')), ...inner] };
+      return {
+        effects: [...tables.map((t) => read(ctx, `temp table ${tableName(t)}`, 'creates a temporary table (session-only)')), ...inner],
+      };
     }
-    return ddl({ effects: [...tables.map((t) => fx(ctx, { verb: 'create', resource: `table ${tableName(t)}`, scope: 'resource', risk: 'write', reason: ast['query_expr'] ? 'CREATE TABLE … AS SELECT is additive' : 'CREATE TABLE is additive' })), ...inner] });
+    return ddl({
+      effects: [
+        ...tables.map((t) =>
+          fx(ctx, {
+            verb: 'create',
+            resource: `table ${tableName(t)}`,
+            scope: 'resource',
+            risk: 'write',
+            reason: ast['query_expr'] ? 'CREATE TABLE … AS SELECT is additive' : 'CREATE TABLE is additive',
+          }),
+        ),
+        ...inner,
+      ],
+    });
   }
   const what = keyword || 'object';
-  return ddl(one(fx(ctx, { verb: ast['replace'] ? 'replace' : 'create', resource: what, scope: 'resource', risk: 'write', reason: `CREATE ${what.toUpperCase()} is additive` })));
+  return ddl(
+    one(
+      fx(ctx, {
+        verb: ast['replace'] ? 'replace' : 'create',
+        resource: what,
+        scope: 'resource',
+        risk: 'write',
+        reason: `CREATE ${what.toUpperCase()} is additive`,
+      }),
+    ),
+  );
 }
 
 const WIDE_MYSQL_TYPES = new Set(['TEXT', 'MEDIUMTEXT', 'LONGTEXT', 'BIGINT', 'LONGBLOB', 'MEDIUMBLOB', 'JSON']);
@@ -763,9 +1094,25 @@ function alterStmt(ast: Json, ctx: Ctx): StatementVerdict {
     const resource = (str(x['resource']) ?? '').toLowerCase();
     const col = str(obj(x['column'])?.['column']);
     if (action === 'drop' && resource === 'column') {
-      effects.push(fx(ctx, { verb: 'delete', resource: `column ${table}.${col ?? '?'}`, scope: 'resource', risk: 'destructive', reason: "DROP COLUMN deletes the column's data" }));
+      effects.push(
+        fx(ctx, {
+          verb: 'delete',
+          resource: `column ${table}.${col ?? '?'}`,
+          scope: 'resource',
+          risk: 'destructive',
+          reason: "DROP COLUMN deletes the column's data",
+        }),
+      );
     } else if ((action === 'drop' || action === 'truncate') && resource === 'partition') {
-      effects.push(fx(ctx, { verb: 'delete', resource: `partition of table ${table}`, scope: 'selection', risk: 'destructive', reason: `${action.toUpperCase()} PARTITION deletes the partition's rows` }));
+      effects.push(
+        fx(ctx, {
+          verb: 'delete',
+          resource: `partition of table ${table}`,
+          scope: 'selection',
+          risk: 'destructive',
+          reason: `${action.toUpperCase()} PARTITION deletes the partition's rows`,
+        }),
+      );
     } else if ((action === 'modify' || action === 'change') && resource === 'column') {
       const def = obj(x['definition']);
       const dataType = (str(def?.['dataType']) ?? '?').toUpperCase();
@@ -777,7 +1124,9 @@ function alterStmt(ast: Json, ctx: Ctx): StatementVerdict {
           scope: 'resource',
           risk: wide ? 'write' : 'destructive',
           disruptive: true,
-          reason: wide ? `${action.toUpperCase()} COLUMN to ${dataType}: a widening type that keeps every value` : `${action.toUpperCase()} COLUMN to ${dataType}${def?.['length'] !== undefined ? `(${String(def['length'])})` : ''} may truncate or convert values (lossy)`,
+          reason: wide
+            ? `${action.toUpperCase()} COLUMN to ${dataType}: a widening type that keeps every value`
+            : `${action.toUpperCase()} COLUMN to ${dataType}${def?.['length'] !== undefined ? `(${String(def['length'])})` : ''} may truncate or convert values (lossy)`,
         }),
       );
     } else {
@@ -788,12 +1137,22 @@ function alterStmt(ast: Json, ctx: Ctx): StatementVerdict {
           scope: 'resource',
           risk: 'write',
           disruptive: resource === 'engine',
-          reason: `ALTER TABLE ${[action, resource].filter((s) => s !== '').join(' ').toUpperCase() || 'change'}`,
+          reason: `ALTER TABLE ${
+            [action, resource]
+              .filter((s) => s !== '')
+              .join(' ')
+              .toUpperCase() || 'change'
+          }`,
         }),
       );
     }
   }
-  return { effects: effects.length > 0 ? effects : [fx(ctx, { verb: 'modify', resource: `table ${table}`, scope: 'resource', risk: 'write', reason: 'ALTER TABLE' })] };
+  return {
+    effects:
+      effects.length > 0
+        ? effects
+        : [fx(ctx, { verb: 'modify', resource: `table ${table}`, scope: 'resource', risk: 'write', reason: 'ALTER TABLE' })],
+  };
 }
 
 type Shape = 'key' | 'list' | 'value' | 'range' | 'other' | 'tautology';
@@ -848,7 +1207,14 @@ function constOf(v: unknown): Const | undefined {
         return l !== r;
     }
     if (l === null || r === null) return null;
-    const cmp = typeof l === 'number' || typeof r === 'number' ? Number(l) - Number(r) : String(l).toLowerCase() < String(r).toLowerCase() ? -1 : String(l).toLowerCase() === String(r).toLowerCase() ? 0 : 1;
+    const cmp =
+      typeof l === 'number' || typeof r === 'number'
+        ? Number(l) - Number(r)
+        : String(l).toLowerCase() < String(r).toLowerCase()
+          ? -1
+          : String(l).toLowerCase() === String(r).toLowerCase()
+            ? 0
+            : 1;
     switch (op) {
       case '=':
       case '<=>':
@@ -871,7 +1237,13 @@ function constOf(v: unknown): Const | undefined {
       case '*':
         return Number(l) * Number(r);
       case 'LIKE':
-        return new RegExp(`^${String(r).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '[\\s\\S]*').replace(/_/g, '[\\s\\S]')}$`, 'i').test(String(l));
+        return new RegExp(
+          `^${String(r)
+            .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+            .replace(/%/g, '[\\s\\S]*')
+            .replace(/_/g, '[\\s\\S]')}$`,
+          'i',
+        ).test(String(l));
       default:
         return undefined;
     }
@@ -890,7 +1262,7 @@ function truthy(v: Const): boolean {
 
 function columnOf(v: unknown): string | undefined {
   const o = obj(v);
-  if (!o || o['type'] !== 'column_ref') return undefined;
+  if (o?.['type'] !== 'column_ref') return undefined;
   const col = o['column'];
   const name = typeof col === 'string' ? col : str(obj(obj(col)?.['expr'])?.['value']);
   return name === undefined ? undefined : `${str(o['table']) ?? ''}.${name}`;
@@ -918,7 +1290,12 @@ function isTautology(v: unknown): boolean {
     if (op === 'OR' || op === '||') return isTautology(o['left']) || isTautology(o['right']);
     if (op === 'AND' || op === '&&') return isTautology(o['left']) && isTautology(o['right']);
     if (op === 'IS NOT' && obj(o['right'])?.['type'] === 'null' && columnOf(o['left']) !== undefined) return true;
-    if ((op === '=' || op === '<=>' || op === '>=' || op === '<=') && columnOf(o['left']) !== undefined && columnOf(o['left']) === columnOf(o['right'])) return true;
+    if (
+      (op === '=' || op === '<=>' || op === '>=' || op === '<=') &&
+      columnOf(o['left']) !== undefined &&
+      columnOf(o['left']) === columnOf(o['right'])
+    )
+      return true;
     if (op === 'LIKE' && columnOf(o['left']) !== undefined) {
       const p = constOf(o['right']);
       if (typeof p === 'string' && /^%+$/.test(p)) return true;
@@ -927,17 +1304,37 @@ function isTautology(v: unknown): boolean {
   if (o['type'] === 'unary_expr' && (o['operator'] === 'NOT' || o['operator'] === '!')) {
     const inner = obj(o['expr']);
     if (constOf(inner) !== undefined) return !truthy(constOf(inner) ?? null) && constOf(inner) !== null;
-    if (inner?.['type'] === 'binary_expr' && (str(inner['operator']) ?? '').toUpperCase() === 'IS' && obj(inner['right'])?.['type'] === 'null' && columnOf(inner['left']) !== undefined) return true;
+    if (
+      inner?.['type'] === 'binary_expr' &&
+      (str(inner['operator']) ?? '').toUpperCase() === 'IS' &&
+      obj(inner['right'])?.['type'] === 'null' &&
+      columnOf(inner['left']) !== undefined
+    )
+      return true;
   }
   return false;
 }
 
-const RANGE = new Set(['<', '>', '<=', '>=', 'BETWEEN', 'NOT BETWEEN', 'LIKE', 'NOT LIKE', 'REGEXP', 'RLIKE', 'NOT REGEXP', 'GLOB', 'MATCH']);
+const RANGE = new Set([
+  '<',
+  '>',
+  '<=',
+  '>=',
+  'BETWEEN',
+  'NOT BETWEEN',
+  'LIKE',
+  'NOT LIKE',
+  'REGEXP',
+  'RLIKE',
+  'NOT REGEXP',
+  'GLOB',
+  'MATCH',
+]);
 
 function predicateShape(v: unknown): Shape {
   if (isTautology(v)) return 'tautology';
   const o = obj(v);
-  if (!o || o['type'] !== 'binary_expr') return 'other';
+  if (o?.['type'] !== 'binary_expr') return 'other';
   const op = (str(o['operator']) ?? '').toUpperCase();
   const l = o['left'];
   const r = o['right'];

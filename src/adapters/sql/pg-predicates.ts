@@ -36,7 +36,11 @@ export interface PredicateOptions {
  */
 export function isKeyColumn(name: string): boolean {
   const last = name.split('.').pop() ?? name;
-  return /^(id|uuid|guid|pk|key|rowid|oid|ctid|_id)$/i.test(last) || /_(id|uuid|guid|key|pk)$/i.test(last) || /[a-z0-9](Id|ID|Uuid|UUID|Key)$/.test(last);
+  return (
+    /^(id|uuid|guid|pk|key|rowid|oid|ctid|_id)$/i.test(last) ||
+    /_(id|uuid|guid|key|pk)$/i.test(last) ||
+    /[a-z0-9](Id|ID|Uuid|UUID|Key)$/.test(last)
+  );
 }
 
 /** Folds a constant expression (literals, casts, comparisons, AND/OR/NOT, `||`, arithmetic). */
@@ -267,7 +271,8 @@ export function isTautology(v: unknown): boolean {
     }
     if (kind === 'AEXPR_OP' && (op === '~' || op === '~*')) {
       const pattern = constValue(body['rexpr']);
-      if (pattern === '' || pattern === '.*' || pattern === '^' || pattern === '^.*' || pattern === '.*$' || pattern === '^.*$') return true;
+      if (pattern === '' || pattern === '.*' || pattern === '^' || pattern === '^.*' || pattern === '.*$' || pattern === '^.*$')
+        return true;
     }
     return false;
   }

@@ -77,7 +77,12 @@ export function classifyPgText(
     });
     if (verdicts.length === 0) {
       return {
-        effects: [makeEffect({ verb: 'read', resource: 'sql', scope: 'none', risk: 'read', reason: 'no statements (only comments or whitespace)' }, sql)],
+        effects: [
+          makeEffect(
+            { verb: 'read', resource: 'sql', scope: 'none', risk: 'read', reason: 'no statements (only comments or whitespace)' },
+            sql,
+          ),
+        ],
         notes: [],
         failures: 0,
         statements: 0,
@@ -152,7 +157,8 @@ function splitPg(api: PgParserApi, sql: string): { text: string; start: number }
       const bytes = Buffer.from(sql, 'utf8');
       for (const t of tokens) {
         const tok = obj(t);
-        if (tok && tok['text'] === ';' && typeof tok['start'] === 'number') cuts.push(bytes.subarray(0, tok['start']).toString('utf8').length);
+        if (tok && tok['text'] === ';' && typeof tok['start'] === 'number')
+          cuts.push(bytes.subarray(0, tok['start']).toString('utf8').length);
       }
     } catch {
       cuts.length = 0;
@@ -257,7 +263,15 @@ function statement(node: unknown, ctx: Ctx): StatementVerdict {
         }),
       );
     case 'DropUserMappingStmt':
-      return one(fx(ctx, { verb: 'delete', resource: 'user mapping', scope: 'resource', risk: 'write', reason: 'drops a user mapping (configuration)' }));
+      return one(
+        fx(ctx, {
+          verb: 'delete',
+          resource: 'user mapping',
+          scope: 'resource',
+          risk: 'write',
+          reason: 'drops a user mapping (configuration)',
+        }),
+      );
     case 'AlterTableStmt':
       return alterTableStmt(body, ctx);
     case 'CreateStmt':
@@ -290,7 +304,9 @@ function statement(node: unknown, ctx: Ctx): StatementVerdict {
       const name = str(body['name']) ?? '';
       const query = ctx.session.prepared.get(name.toLowerCase());
       if (query === undefined) {
-        return one(unknownEffect(`prepared statement ${name}`, `EXECUTE runs prepared statement ${name}, which is not in this input`, ctx.source));
+        return one(
+          unknownEffect(`prepared statement ${name}`, `EXECUTE runs prepared statement ${name}, which is not in this input`, ctx.source),
+        );
       }
       const inner = statement(query, ctx);
       return { effects: [...inner.effects, ...nested(body['params'], ctx)] };
@@ -316,7 +332,10 @@ function statement(node: unknown, ctx: Ctx): StatementVerdict {
       return one(
         fx(ctx, {
           verb: 'read',
-          resource: relations(body['relations']).map((r) => `table ${r}`).join(', ') || 'table',
+          resource:
+            relations(body['relations'])
+              .map((r) => `table ${r}`)
+              .join(', ') || 'table',
           scope: 'none',
           risk: 'read',
           disruptive: true,
@@ -324,11 +343,21 @@ function statement(node: unknown, ctx: Ctx): StatementVerdict {
         }),
       );
     case 'NotifyStmt':
-      return one(fx(ctx, { verb: 'execute', resource: `channel ${str(body['conditionname']) ?? '?'}`, scope: 'resource', risk: 'write', reason: 'NOTIFY sends a message to listeners' }));
+      return one(
+        fx(ctx, {
+          verb: 'execute',
+          resource: `channel ${str(body['conditionname']) ?? '?'}`,
+          scope: 'resource',
+          risk: 'write',
+          reason: 'NOTIFY sends a message to listeners',
+        }),
+      );
     case 'VacuumStmt': {
       const opts = arr(body['options']).map((o) => str(nodeBody(o, 'DefElem')?.['defname']) ?? '');
       const full = opts.includes('full');
-      const rels = arr(body['rels']).map((r) => rangeVarName(nodeBody(nodeBody(r, 'VacuumRelation')?.['relation'], 'RangeVar') ?? obj(nodeBody(r, 'VacuumRelation')?.['relation'])));
+      const rels = arr(body['rels']).map((r) =>
+        rangeVarName(nodeBody(nodeBody(r, 'VacuumRelation')?.['relation'], 'RangeVar') ?? obj(nodeBody(r, 'VacuumRelation')?.['relation'])),
+      );
       const what = body['is_vacuumcmd'] === true ? 'VACUUM' : 'ANALYZE';
       return one(
         fx(ctx, {
@@ -337,7 +366,9 @@ function statement(node: unknown, ctx: Ctx): StatementVerdict {
           scope: rels.length > 0 ? 'resource' : 'database',
           risk: 'write',
           disruptive: full,
-          reason: full ? 'VACUUM FULL rewrites tables under an exclusive lock (blocks reads and writes)' : `${what} updates storage or planner statistics; no data changes`,
+          reason: full
+            ? 'VACUUM FULL rewrites tables under an exclusive lock (blocks reads and writes)'
+            : `${what} updates storage or planner statistics; no data changes`,
           nonTransactional: true,
         }),
       );
@@ -358,11 +389,14 @@ function statement(node: unknown, ctx: Ctx): StatementVerdict {
       return one(
         fx(ctx, {
           verb: 'modify',
-          resource: `${(str(body['kind']) ?? 'REINDEX_OBJECT_INDEX').replace('REINDEX_OBJECT_', '').toLowerCase()} ${body['relation'] ? rangeVarName(obj(body['relation'])) : (str(body['name']) ?? '')}`.trim(),
+          resource:
+            `${(str(body['kind']) ?? 'REINDEX_OBJECT_INDEX').replace('REINDEX_OBJECT_', '').toLowerCase()} ${body['relation'] ? rangeVarName(obj(body['relation'])) : (str(body['name']) ?? '')}`.trim(),
           scope: 'resource',
           risk: 'write',
           disruptive: !concurrent,
-          reason: concurrent ? 'REINDEX CONCURRENTLY rebuilds indexes (regenerable)' : 'REINDEX rebuilds indexes (regenerable) and blocks writes while it runs',
+          reason: concurrent
+            ? 'REINDEX CONCURRENTLY rebuilds indexes (regenerable)'
+            : 'REINDEX rebuilds indexes (regenerable) and blocks writes while it runs',
         }),
       );
     }
@@ -378,9 +412,25 @@ function statement(node: unknown, ctx: Ctx): StatementVerdict {
         }),
       );
     case 'CheckPointStmt':
-      return one(fx(ctx, { verb: 'execute', resource: 'server', scope: 'resource', risk: 'write', reason: 'CHECKPOINT flushes buffers; no data changes', nonTransactional: true }));
+      return one(
+        fx(ctx, {
+          verb: 'execute',
+          resource: 'server',
+          scope: 'resource',
+          risk: 'write',
+          reason: 'CHECKPOINT flushes buffers; no data changes',
+          nonTransactional: true,
+        }),
+      );
     case 'LoadStmt':
-      return one(unknownEffect(`library ${str(body['filename']) ?? '?'}`, 'LOAD loads a shared library into the server (runs native code)', ctx.source, true));
+      return one(
+        unknownEffect(
+          `library ${str(body['filename']) ?? '?'}`,
+          'LOAD loads a shared library into the server (runs native code)',
+          ctx.source,
+          true,
+        ),
+      );
     case 'AlterSystemStmt':
       return one(
         fx(ctx, {
@@ -393,7 +443,16 @@ function statement(node: unknown, ctx: Ctx): StatementVerdict {
         }),
       );
     case 'CreatedbStmt':
-      return one(fx(ctx, { verb: 'create', resource: `database ${str(body['dbname']) ?? '?'}`, scope: 'resource', risk: 'write', reason: 'creates a database', nonTransactional: true }));
+      return one(
+        fx(ctx, {
+          verb: 'create',
+          resource: `database ${str(body['dbname']) ?? '?'}`,
+          scope: 'resource',
+          risk: 'write',
+          reason: 'creates a database',
+          nonTransactional: true,
+        }),
+      );
     case 'RenameStmt':
       return one(
         fx(ctx, {
@@ -421,7 +480,8 @@ function statement(node: unknown, ctx: Ctx): StatementVerdict {
           resource: `index ${str(body['idxname']) ?? '(unnamed)'} on table ${rangeVarName(obj(body['relation']))}`,
           scope: 'resource',
           risk: 'write',
-          reason: body['concurrent'] === true ? 'creates an index concurrently' : 'creates an index (blocks writes to the table while it builds)',
+          reason:
+            body['concurrent'] === true ? 'creates an index concurrently' : 'creates an index (blocks writes to the table while it builds)',
         }),
       );
     case 'GrantStmt':
@@ -457,7 +517,15 @@ function statement(node: unknown, ctx: Ctx): StatementVerdict {
       );
     default:
       if (/^(Create|Alter|Define|Comment|SecLabel|Reassign|Import|CompositeType|Rule)/.test(type)) {
-        return one(fx(ctx, { verb: type.startsWith('Create') || type === 'DefineStmt' || type === 'CompositeTypeStmt' ? 'create' : 'modify', resource: type.replace(/Stmt$/, ''), scope: 'resource', risk: 'write', reason: `${type.replace(/Stmt$/, '')}: schema or configuration change` }));
+        return one(
+          fx(ctx, {
+            verb: type.startsWith('Create') || type === 'DefineStmt' || type === 'CompositeTypeStmt' ? 'create' : 'modify',
+            resource: type.replace(/Stmt$/, ''),
+            scope: 'resource',
+            risk: 'write',
+            reason: `${type.replace(/Stmt$/, '')}: schema or configuration change`,
+          }),
+        );
       }
       return one(unknownEffect('sql', `statement type ${type} is not classified`, ctx.source));
   }
@@ -477,7 +545,9 @@ function rememberFunction(body: Json, ctx: Ctx): void {
   }
   const atomic = body['sql_body'];
   if (atomic !== undefined) {
-    const stmts = arr(nodeBody(atomic, 'List')?.['items']).flatMap((i) => (nodeBody(i, 'List') ? arr(nodeBody(i, 'List')?.['items']) : [i]));
+    const stmts = arr(nodeBody(atomic, 'List')?.['items']).flatMap((i) =>
+      nodeBody(i, 'List') ? arr(nodeBody(i, 'List')?.['items']) : [i],
+    );
     ctx.session.functions.set(name, { language: 'atomic', stmts });
   } else if (language === 'sql' && code !== undefined) {
     ctx.session.functions.set(name, { language: 'sql', body: code });
@@ -508,11 +578,21 @@ function sessionFunctionEffects(name: string, fn: SessionFunction, ctx: Ctx): Ef
       effects = plpgsqlEffects(fn.tree, inner);
       break;
     case 'other':
-      return [unknownEffect(`function ${name}()`, `function ${name}() defined in this input in language ${fn.name} is not inspected`, ctx.source)];
+      return [
+        unknownEffect(`function ${name}()`, `function ${name}() defined in this input in language ${fn.name} is not inspected`, ctx.source),
+      ];
   }
   return effects.map((e) =>
     makeEffect(
-      { verb: e.verb, resource: e.resource, scope: e.scope, risk: e.risk, disruptive: e.disruptive, reversible: e.reversible, reason: `calls ${name}() defined in this input: ${e.reason}` },
+      {
+        verb: e.verb,
+        resource: e.resource,
+        scope: e.scope,
+        risk: e.risk,
+        disruptive: e.disruptive,
+        reversible: e.reversible,
+        reason: `calls ${name}() defined in this input: ${e.reason}`,
+      },
       ctx.source,
     ),
   );
@@ -530,7 +610,10 @@ function relations(v: unknown): string[] {
 }
 
 function objectKind(objtype: string | undefined): string {
-  return (objtype ?? 'OBJECT_UNKNOWN').replace(/^OBJECT_/, '').toLowerCase().replace(/_/g, ' ');
+  return (objtype ?? 'OBJECT_UNKNOWN')
+    .replace(/^OBJECT_/, '')
+    .toLowerCase()
+    .replace(/_/g, ' ');
 }
 
 function renameTarget(body: Json): string {
@@ -554,7 +637,13 @@ function isTemp(rv: Json | undefined, ctx: Ctx): boolean {
 
 /** Changing a temporary table: session-only data, so write whatever the statement (RISK.md: temp tables are write). */
 function tempWrite(ctx: Ctx, name: string, what: string): Effect {
-  return fx(ctx, { verb: 'modify', resource: `temp table ${name}`, scope: 'resource', risk: 'write', reason: `${what} a temporary table (session-only data)` });
+  return fx(ctx, {
+    verb: 'modify',
+    resource: `temp table ${name}`,
+    scope: 'resource',
+    risk: 'write',
+    reason: `${what} a temporary table (session-only data)`,
+  });
 }
 
 function tempRead(ctx: Ctx, rv: Json | undefined, what: string): Effect {
@@ -699,7 +788,13 @@ function tableNames(v: unknown): string[] {
 function selectLike(query: unknown, ctx: Ctx, what: string): StatementVerdict {
   const effects = nested(query, ctx);
   const tables = tableNames(query);
-  const resource = tables.length > 0 ? tables.slice(0, 5).map((t) => `table ${t}`).join(', ') : 'expressions';
+  const resource =
+    tables.length > 0
+      ? tables
+          .slice(0, 5)
+          .map((t) => `table ${t}`)
+          .join(', ')
+      : 'expressions';
   return { effects: [read(ctx, resource, `${what} reads data`), ...effects] };
 }
 
@@ -714,7 +809,13 @@ function selectStmt(body: Json, ctx: Ctx): StatementVerdict {
       effects: [
         temp
           ? read(ctx, `temp table ${rangeVarName(rel)}`, 'SELECT INTO a temporary table (session-only)')
-          : fx(ctx, { verb: 'create', resource: `table ${rangeVarName(rel)}`, scope: 'resource', risk: 'write', reason: 'SELECT INTO creates a table' }),
+          : fx(ctx, {
+              verb: 'create',
+              resource: `table ${rangeVarName(rel)}`,
+              scope: 'resource',
+              risk: 'write',
+              reason: 'SELECT INTO creates a table',
+            }),
         ...nested(rest, ctx),
       ],
     };
@@ -755,12 +856,24 @@ function updateStmt(body: Json, ctx: Ctx): StatementVerdict {
   const where = body['whereClause'];
   let e: Effect;
   if (where === undefined) {
-    e = fx(ctx, { verb: 'modify', resource: table, scope: 'all', risk: 'destructive', reason: 'UPDATE without WHERE overwrites every row' });
+    e = fx(ctx, {
+      verb: 'modify',
+      resource: table,
+      scope: 'all',
+      risk: 'destructive',
+      reason: 'UPDATE without WHERE overwrites every row',
+    });
   } else {
     const shape = predicateShape(where, { variables: ctx.variables });
     e =
       shape === 'tautology'
-        ? fx(ctx, { verb: 'modify', resource: table, scope: 'all', risk: 'destructive', reason: 'UPDATE with an always-true WHERE overwrites every row' })
+        ? fx(ctx, {
+            verb: 'modify',
+            resource: table,
+            scope: 'all',
+            risk: 'destructive',
+            reason: 'UPDATE with an always-true WHERE overwrites every row',
+          })
         : fx(ctx, {
             verb: 'modify',
             resource: table,
@@ -785,22 +898,52 @@ function deleteStmt(body: Json, ctx: Ctx): StatementVerdict {
     const shape = predicateShape(where, { variables: ctx.variables });
     switch (shape) {
       case 'tautology':
-        e = fx(ctx, { verb: 'delete', resource: table, scope: 'all', risk: 'destructive', reason: 'DELETE with an always-true WHERE removes every row' });
+        e = fx(ctx, {
+          verb: 'delete',
+          resource: table,
+          scope: 'all',
+          risk: 'destructive',
+          reason: 'DELETE with an always-true WHERE removes every row',
+        });
         break;
       case 'key':
         e = fx(ctx, { verb: 'delete', resource: table, scope: 'resource', risk: 'write', reason: 'DELETE by key' });
         break;
       case 'list':
-        e = fx(ctx, { verb: 'delete', resource: table, scope: 'selection', risk: 'write', reason: 'DELETE of a listed set of keys (IN list or ANY)' });
+        e = fx(ctx, {
+          verb: 'delete',
+          resource: table,
+          scope: 'selection',
+          risk: 'write',
+          reason: 'DELETE of a listed set of keys (IN list or ANY)',
+        });
         break;
       case 'range':
-        e = fx(ctx, { verb: 'delete', resource: table, scope: 'selection', risk: 'destructive', reason: 'DELETE with a range or pattern predicate removes an unbounded set of rows' });
+        e = fx(ctx, {
+          verb: 'delete',
+          resource: table,
+          scope: 'selection',
+          risk: 'destructive',
+          reason: 'DELETE with a range or pattern predicate removes an unbounded set of rows',
+        });
         break;
       case 'value':
-        e = fx(ctx, { verb: 'delete', resource: table, scope: 'selection', risk: 'destructive', reason: 'DELETE by equality on a column that is not a key selects a set of rows, not a record' });
+        e = fx(ctx, {
+          verb: 'delete',
+          resource: table,
+          scope: 'selection',
+          risk: 'destructive',
+          reason: 'DELETE by equality on a column that is not a key selects a set of rows, not a record',
+        });
         break;
       default:
-        e = fx(ctx, { verb: 'delete', resource: table, scope: 'selection', risk: 'destructive', reason: 'DELETE with a predicate that is not a key, IN list or ANY lookup' });
+        e = fx(ctx, {
+          verb: 'delete',
+          resource: table,
+          scope: 'selection',
+          risk: 'destructive',
+          reason: 'DELETE with a predicate that is not a key, IN list or ANY lookup',
+        });
     }
   }
   return { effects: [e, ...nested(rest, ctx)] };
@@ -869,7 +1012,12 @@ interface DropRule {
 }
 
 const DROP_RULES: Readonly<Record<string, DropRule>> = {
-  OBJECT_TABLE: { risk: 'destructive', cascadeRisk: 'destructive', scope: 'resource', why: 'DROP TABLE deletes the table and all its rows' },
+  OBJECT_TABLE: {
+    risk: 'destructive',
+    cascadeRisk: 'destructive',
+    scope: 'resource',
+    why: 'DROP TABLE deletes the table and all its rows',
+  },
   OBJECT_MATVIEW: { risk: 'destructive', cascadeRisk: 'destructive', scope: 'resource', why: 'DROP MATERIALIZED VIEW deletes stored data' },
   OBJECT_SEQUENCE: { risk: 'destructive', cascadeRisk: 'destructive', scope: 'resource', why: 'DROP SEQUENCE loses its current value' },
   OBJECT_VIEW: { risk: 'write', cascadeRisk: 'write', scope: 'resource', why: 'DROP VIEW removes a definition only (no data)' },
@@ -878,7 +1026,12 @@ const DROP_RULES: Readonly<Record<string, DropRule>> = {
   OBJECT_TYPE: { risk: 'write', cascadeRisk: 'destructive', scope: 'resource', why: 'DROP TYPE' },
   OBJECT_DOMAIN: { risk: 'write', cascadeRisk: 'destructive', scope: 'resource', why: 'DROP DOMAIN' },
   OBJECT_EXTENSION: { risk: 'write', cascadeRisk: 'destructive', scope: 'resource', why: 'DROP EXTENSION' },
-  OBJECT_FOREIGN_TABLE: { risk: 'write', cascadeRisk: 'destructive', scope: 'resource', why: 'DROP FOREIGN TABLE removes a definition (data stays remote)' },
+  OBJECT_FOREIGN_TABLE: {
+    risk: 'write',
+    cascadeRisk: 'destructive',
+    scope: 'resource',
+    why: 'DROP FOREIGN TABLE removes a definition (data stays remote)',
+  },
 };
 
 function dropStmt(body: Json, ctx: Ctx): StatementVerdict {
@@ -893,7 +1046,10 @@ function dropStmt(body: Json, ctx: Ctx): StatementVerdict {
   const kind = objectKind(kindName);
   const effects = arr(body['objects']).map((o) => {
     const name = objectName(o);
-    if (kindName === 'OBJECT_TABLE' && ((!name.includes('.') && ctx.session.tempTables.has(name.toLowerCase())) || name.toLowerCase().startsWith('pg_temp.'))) {
+    if (
+      kindName === 'OBJECT_TABLE' &&
+      ((!name.includes('.') && ctx.session.tempTables.has(name.toLowerCase())) || name.toLowerCase().startsWith('pg_temp.'))
+    ) {
       return tempWrite(ctx, name, 'DROP of');
     }
     const risk = cascade ? rule.cascadeRisk : rule.risk;
@@ -950,11 +1106,13 @@ function alterTableStmt(body: Json, ctx: Ctx): StatementVerdict {
         const typeName = (typeParts[typeParts.length - 1] ?? '?').toLowerCase();
         const mods = arr(tn?.['typmods']).length;
         const using = def?.['raw_default'];
-        const usingIsPlainCast = using === undefined || (() => {
-          const cast = nodeBody(using, 'TypeCast');
-          const ref = nodeBody(cast?.['arg'], 'ColumnRef');
-          return ref !== undefined && names(ref['fields']).join('.') === col;
-        })();
+        const usingIsPlainCast =
+          using === undefined ||
+          (() => {
+            const cast = nodeBody(using, 'TypeCast');
+            const ref = nodeBody(cast?.['arg'], 'ColumnRef');
+            return ref !== undefined && names(ref['fields']).join('.') === col;
+          })();
         const wide = WIDE_TYPES.has(typeName) && mods === 0 && usingIsPlainCast;
         const shown = `${typeName}${mods > 0 ? '(…)' : ''}`;
         effects.push(
@@ -1000,7 +1158,12 @@ function alterTableStmt(body: Json, ctx: Ctx): StatementVerdict {
         effects.push(w(subtype.startsWith('AT_Add') ? 'create' : 'modify', `ALTER ${kind.toUpperCase()} ${subtype.replace('AT_', '')}`));
     }
   }
-  return { effects: effects.length > 0 ? effects : [fx(ctx, { verb: 'modify', resource: `${kind} ${rel}`, scope: 'resource', risk: 'write', reason: 'ALTER' })] };
+  return {
+    effects:
+      effects.length > 0
+        ? effects
+        : [fx(ctx, { verb: 'modify', resource: `${kind} ${rel}`, scope: 'resource', risk: 'write', reason: 'ALTER' })],
+  };
 }
 
 function createStmt(body: Json, ctx: Ctx): StatementVerdict {
@@ -1009,7 +1172,15 @@ function createStmt(body: Json, ctx: Ctx): StatementVerdict {
     ctx.session.tempTables.add((str(rv?.['relname']) ?? '').toLowerCase());
     return one(read(ctx, `temp table ${rangeVarName(rv)}`, 'creates a temporary table (session-only)'));
   }
-  return one(fx(ctx, { verb: 'create', resource: `table ${rangeVarName(rv)}`, scope: 'resource', risk: 'write', reason: 'CREATE TABLE is additive' }));
+  return one(
+    fx(ctx, {
+      verb: 'create',
+      resource: `table ${rangeVarName(rv)}`,
+      scope: 'resource',
+      risk: 'write',
+      reason: 'CREATE TABLE is additive',
+    }),
+  );
 }
 
 function createTableAs(body: Json, ctx: Ctx): StatementVerdict {
@@ -1128,7 +1299,14 @@ function transactionStmt(body: Json, ctx: Ctx): StatementVerdict {
     case 'TRANS_STMT_PREPARE':
       return control({ kind: 'commit' }, 'PREPARE TRANSACTION keeps the work for a later COMMIT PREPARED');
     case 'TRANS_STMT_COMMIT_PREPARED':
-      return one(unknownEffect(`prepared transaction ${str(body['gid']) ?? ''}`.trim(), 'COMMIT PREPARED commits work that is not in this input', ctx.source, true));
+      return one(
+        unknownEffect(
+          `prepared transaction ${str(body['gid']) ?? ''}`.trim(),
+          'COMMIT PREPARED commits work that is not in this input',
+          ctx.source,
+          true,
+        ),
+      );
     case 'TRANS_STMT_ROLLBACK_PREPARED':
       return one(
         fx(ctx, {
@@ -1164,7 +1342,9 @@ function doStmt(body: Json, ctx: Ctx): StatementVerdict {
   try {
     tree = ctx.api.parsePlPgSQLSync(`DO $${tag}$${code}$${tag}$`);
   } catch (e) {
-    return one(unknownEffect('DO block', `PL/pgSQL parser cannot read the DO block: ${e instanceof Error ? e.message : String(e)}`, ctx.source));
+    return one(
+      unknownEffect('DO block', `PL/pgSQL parser cannot read the DO block: ${e instanceof Error ? e.message : String(e)}`, ctx.source),
+    );
   }
   const effects = plpgsqlEffects(tree, ctx);
   return { effects: [read(ctx, 'DO block', 'DO runs the PL/pgSQL block below'), ...effects] };
@@ -1184,7 +1364,8 @@ const LOOP_STMTS = new Set([
 type Loop = string | undefined;
 
 /** Loops over these list database objects: a DROP per row is a mass deletion. */
-const CATALOG_RE = /\b(pg_tables|pg_class|pg_namespace|pg_views|pg_matviews|pg_indexes|pg_proc|pg_type|information_schema\.(tables|schemata|views|columns|routines))\b/i;
+const CATALOG_RE =
+  /\b(pg_tables|pg_class|pg_namespace|pg_views|pg_matviews|pg_indexes|pg_proc|pg_type|information_schema\.(tables|schemata|views|columns|routines))\b/i;
 
 /** Placeholder for run-time parts of a dynamic SQL template. */
 const DYNAMIC_NAME = 'airlock_dynamic_name';
@@ -1283,7 +1464,10 @@ function plpgsqlEffects(tree: unknown, ctx: Ctx): Effect[] {
     const q = str(nodeBody(x, 'PLpgSQL_expr')?.['query']);
     if (q === undefined) return;
     const t = tryParse(ctx.api, `SELECT ${q}`);
-    const value = t.ok && t.stmts.length === 1 ? nodeBody(arr(nodeBody(t.stmts[0]?.node, 'SelectStmt')?.['targetList'])[0], 'ResTarget')?.['val'] : undefined;
+    const value =
+      t.ok && t.stmts.length === 1
+        ? nodeBody(arr(nodeBody(t.stmts[0]?.node, 'SelectStmt')?.['targetList'])[0], 'ResTarget')?.['val']
+        : undefined;
     const literal = constValue(value);
     if (typeof literal === 'string') {
       sql(literal, loop, 'EXECUTE of a literal');
@@ -1302,7 +1486,13 @@ function plpgsqlEffects(tree: unknown, ctx: Ctx): Effect[] {
       if (e.verb === 'delete' && e.risk === 'destructive') {
         out.push(
           makeEffect(
-            { verb: 'delete', resource: `every object listed by: ${loop.length > 80 ? `${loop.slice(0, 80)}…` : loop}`, scope: 'database', risk: 'catastrophic', reason: `a loop over the catalog runs "${template}" for each object: mass deletion` },
+            {
+              verb: 'delete',
+              resource: `every object listed by: ${loop.length > 80 ? `${loop.slice(0, 80)}…` : loop}`,
+              scope: 'database',
+              risk: 'catastrophic',
+              reason: `a loop over the catalog runs "${template}" for each object: mass deletion`,
+            },
             ctx.source,
           ),
         );

@@ -30,7 +30,7 @@ const cases: readonly (readonly [string, SqlDialect, RiskClass])[] = [
   ['SELECT 1 -- ; DROP TABLE users', 'postgresql', 'read'],
   ['/* DROP TABLE users; */ SELECT 1', 'postgresql', 'read'],
   ['/* nested /* DROP TABLE users; */ still comment */ SELECT 1', 'postgresql', 'read'],
-  ["SELECT $$; DROP TABLE users; $$", 'postgresql', 'read'],
+  ['SELECT $$; DROP TABLE users; $$', 'postgresql', 'read'],
   ["SELECT $tag$ '; DROP TABLE users; -- $tag$", 'postgresql', 'read'],
   ["SELECT E'\\'; DROP TABLE users; --'", 'postgresql', 'read'],
   ["SELECT 'it''s; DROP TABLE users'", 'postgresql', 'read'],
@@ -53,8 +53,8 @@ const cases: readonly (readonly [string, SqlDialect, RiskClass])[] = [
   ["DELETE FROM users WHERE 't'::bool", 'postgresql', 'destructive'],
   ['DELETE FROM users WHERE TRUE AND TRUE', 'postgresql', 'destructive'],
   ['DELETE FROM users WHERE id IS NOT NULL OR id = 1', 'postgresql', 'destructive'],
-  ['UPDATE users SET role = \'admin\' WHERE 1 = 1', 'postgresql', 'destructive'],
-  ['UPDATE users SET role = \'admin\' WHERE id >= id', 'postgresql', 'destructive'],
+  ["UPDATE users SET role = 'admin' WHERE 1 = 1", 'postgresql', 'destructive'],
+  ["UPDATE users SET role = 'admin' WHERE id >= id", 'postgresql', 'destructive'],
   // TRUNCATE and DROP … CASCADE
   ['TRUNCATE ONLY users', 'postgresql', 'destructive'],
   ['TRUNCATE users CASCADE', 'postgresql', 'destructive'],
@@ -69,12 +69,20 @@ const cases: readonly (readonly [string, SqlDialect, RiskClass])[] = [
   ['DO $do$ BEGIN EXECUTE $e$DROP TABLE users$e$; END $do$', 'postgresql', 'destructive'],
   ["DO $$ BEGIN EXECUTE 'DO $x$ BEGIN DROP DATABASE prod; END $x$'; END $$", 'postgresql', 'catastrophic'],
   ["DO $$ BEGIN EXECUTE 'DELETE FROM users WHERE id = $1' USING 5; END $$", 'postgresql', 'write'],
-  ["DO $$ DECLARE n text; BEGIN FOR n IN SELECT tablename FROM pg_tables LOOP EXECUTE 'DROP TABLE ' || n; END LOOP; END $$", 'postgresql', 'catastrophic'],
+  [
+    "DO $$ DECLARE n text; BEGIN FOR n IN SELECT tablename FROM pg_tables LOOP EXECUTE 'DROP TABLE ' || n; END LOOP; END $$",
+    'postgresql',
+    'catastrophic',
+  ],
   ["DO $$ BEGIN EXECUTE 'DROP TABLE ' || current_user; END $$", 'postgresql', 'destructive'],
   ["DO $$ DECLARE x text; BEGIN EXECUTE 'SELECT ' || x; END $$", 'postgresql', 'unknown'],
   ["DO $$ DECLARE x text; BEGIN EXECUTE concat('DELETE FROM ', x); END $$", 'postgresql', 'destructive'],
   ['CREATE FUNCTION wipe() RETURNS void AS $$ DELETE FROM users $$ LANGUAGE sql; SELECT wipe();', 'postgresql', 'destructive'],
-  ['CREATE FUNCTION wipe() RETURNS void LANGUAGE plpgsql AS $$ BEGIN TRUNCATE users; END $$; SELECT public.wipe()', 'postgresql', 'destructive'],
+  [
+    'CREATE FUNCTION wipe() RETURNS void LANGUAGE plpgsql AS $$ BEGIN TRUNCATE users; END $$; SELECT public.wipe()',
+    'postgresql',
+    'destructive',
+  ],
   ['CREATE FUNCTION ok() RETURNS int LANGUAGE sql RETURN 1; SELECT ok()', 'postgresql', 'write'],
   ['CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC DELETE FROM users; END; SELECT p()', 'postgresql', 'destructive'],
   ['DO $$ BEGIN WHILE true LOOP DELETE FROM t WHERE id = 1; END LOOP; END $$', 'postgresql', 'write'],
@@ -84,7 +92,7 @@ const cases: readonly (readonly [string, SqlDialect, RiskClass])[] = [
   ['SELECT lo_unlink(oid) FROM pg_largeobject_metadata', 'postgresql', 'destructive'],
   ["SELECT dblink_exec('host=prod', 'TRUNCATE users')", 'postgresql', 'destructive'],
   ["SELECT dblink_exec('host=prod', $1)", 'postgresql', 'unknown'],
-  ['SELECT setval(\'s\', 1, false)', 'postgresql', 'unknown'],
+  ["SELECT setval('s', 1, false)", 'postgresql', 'unknown'],
   ['SELECT evil.pg_sleep(1)', 'postgresql', 'unknown'],
   ['SELECT * FROM users WHERE id = delete_user(1)', 'postgresql', 'unknown'],
   ['INSERT INTO t SELECT wipe_everything()', 'postgresql', 'unknown'],
@@ -120,12 +128,23 @@ const cases: readonly (readonly [string, SqlDialect, RiskClass])[] = [
 ];
 
 describe('SQL bypass forms (SECURITY.md)', () => {
-  it.each(cases.map(([sql, dialect, expected]) => ({ sql, dialect, expected })))('$dialect $expected: $sql', ({ sql, dialect, expected }) => {
-    expect(risk(sql, dialect)).toBe(expected);
-  });
+  it.each(cases.map(([sql, dialect, expected]) => ({ sql, dialect, expected })))(
+    '$dialect $expected: $sql',
+    ({ sql, dialect, expected }) => {
+      expect(risk(sql, dialect)).toBe(expected);
+    },
+  );
 
   it('never judges unparseable text as read', () => {
-    for (const sql of ['DELTE FROM t', 'SELEC 1', ';;;DROP', 'DROP TABLE', '\u202eDROP TABLE t', 'DROP\u200bTABLE t', "SELECT 'unterminated"]) {
+    for (const sql of [
+      'DELTE FROM t',
+      'SELEC 1',
+      ';;;DROP',
+      'DROP TABLE',
+      '\u202eDROP TABLE t',
+      'DROP\u200bTABLE t',
+      "SELECT 'unterminated",
+    ]) {
       for (const d of ['postgresql', 'mysql', 'sqlite', 'unknown'] as const) {
         const r = risk(sql, d);
         expect(r, `${d}: ${sql}`).not.toBe('read');

@@ -160,13 +160,17 @@ export class SqlClassifier {
           if (/\/\*M?!/.test(sql)) {
             const my = this.#mysql(sql, 'mysql');
             if (riskRank(worstRisk(my.effects.map((e) => e.risk))) > riskRank(worstRisk(pg.effects.map((e) => e.risk)))) {
-              return { effects: my.effects, reasons: ['dialect unknown: MySQL would run the /*! … */ comment as code; judged as MySQL', ...my.reasons] };
+              return {
+                effects: my.effects,
+                reasons: ['dialect unknown: MySQL would run the /*! … */ comment as code; judged as MySQL', ...my.reasons],
+              };
             }
           }
           return { effects: pg.effects, reasons: ['dialect unknown: parsed as PostgreSQL', ...pg.reasons] };
         }
         const my = this.#mysql(sql, 'mysql');
-        if (my.failures < pg.failures) return { effects: my.effects, reasons: ['dialect unknown: PostgreSQL could not parse it; parsed as MySQL', ...my.reasons] };
+        if (my.failures < pg.failures)
+          return { effects: my.effects, reasons: ['dialect unknown: PostgreSQL could not parse it; parsed as MySQL', ...my.reasons] };
         return { effects: pg.effects, reasons: ['dialect unknown: neither PostgreSQL nor MySQL parses all of it', ...pg.reasons] };
       }
     }

@@ -47,7 +47,10 @@ describe.skipIf(lines.length === 0)('corpus SQL lines', () => {
     const detail = JSON.stringify(r.effects.map((e) => [e.risk, e.reason]));
     expect(worstRisk(r.effects.map((e) => e.risk)), detail).toBe(line.risk);
     if (['read', 'write', 'unknown'].includes(line.risk) || line.disruptive === true) {
-      expect(r.effects.some((e) => e.disruptive), detail).toBe(line.disruptive === true);
+      expect(
+        r.effects.some((e) => e.disruptive),
+        detail,
+      ).toBe(line.disruptive === true);
     }
   });
 });

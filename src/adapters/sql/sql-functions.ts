@@ -16,7 +16,10 @@ export interface FunctionFact {
 
 /** Functions with effects. Checked before the read-only lists, so a prefix never hides one. */
 export const FUNCTION_FACTS: ReadonlyMap<string, FunctionFact> = new Map<string, FunctionFact>([
-  ['pg_terminate_backend', { risk: 'write', disruptive: true, nonTransactional: true, reason: 'terminates a server backend (its open transaction is lost)' }],
+  [
+    'pg_terminate_backend',
+    { risk: 'write', disruptive: true, nonTransactional: true, reason: 'terminates a server backend (its open transaction is lost)' },
+  ],
   ['pg_cancel_backend', { risk: 'write', disruptive: true, nonTransactional: true, reason: 'cancels a running query' }],
   ['pg_reload_conf', { risk: 'write', nonTransactional: true, reason: 'reloads the server configuration' }],
   ['pg_rotate_logfile', { risk: 'write', nonTransactional: true, reason: 'rotates the server log' }],
@@ -29,7 +32,10 @@ export const FUNCTION_FACTS: ReadonlyMap<string, FunctionFact> = new Map<string,
   ['pg_backup_stop', { risk: 'write', nonTransactional: true, reason: 'stops a base backup' }],
   ['pg_start_backup', { risk: 'write', nonTransactional: true, reason: 'starts a base backup' }],
   ['pg_stop_backup', { risk: 'write', nonTransactional: true, reason: 'stops a base backup' }],
-  ['pg_drop_replication_slot', { risk: 'destructive', nonTransactional: true, reason: 'drops a replication slot (consumers lose their position)' }],
+  [
+    'pg_drop_replication_slot',
+    { risk: 'destructive', nonTransactional: true, reason: 'drops a replication slot (consumers lose their position)' },
+  ],
   ['pg_create_physical_replication_slot', { risk: 'write', nonTransactional: true, reason: 'creates a replication slot (retains WAL)' }],
   ['pg_create_logical_replication_slot', { risk: 'write', nonTransactional: true, reason: 'creates a replication slot (retains WAL)' }],
   ['pg_replication_slot_advance', { risk: 'destructive', nonTransactional: true, reason: 'advances a replication slot, skipping changes' }],
@@ -41,7 +47,14 @@ export const FUNCTION_FACTS: ReadonlyMap<string, FunctionFact> = new Map<string,
   ['pg_stat_reset_slru', { risk: 'write', nonTransactional: true, reason: 'resets statistics counters' }],
   ['pg_stat_statements_reset', { risk: 'write', nonTransactional: true, reason: 'resets pg_stat_statements' }],
   ['nextval', { risk: 'write', nonTransactional: true, reason: 'advances a sequence (not undone by ROLLBACK)' }],
-  ['setval', { risk: 'unknown', nonTransactional: true, reason: 'sets a sequence value (the old value is lost; a lower value causes key collisions)' }],
+  [
+    'setval',
+    {
+      risk: 'unknown',
+      nonTransactional: true,
+      reason: 'sets a sequence value (the old value is lost; a lower value causes key collisions)',
+    },
+  ],
   ['lo_unlink', { risk: 'destructive', reason: 'deletes a large object' }],
   ['lo_truncate', { risk: 'destructive', reason: 'truncates a large object' }],
   ['lo_truncate64', { risk: 'destructive', reason: 'truncates a large object' }],

@@ -96,7 +96,14 @@ const cases: ReadonlyArray<readonly [string, RiskClass]> = [
   ['az frob', 'unknown'],
 ];
 
-const KIND: Readonly<Record<string, ActionKind>> = { aws: 'aws', eksctl: 'aws', gcloud: 'gcloud', gsutil: 'gcloud', bq: 'gcloud', az: 'azure' };
+const KIND: Readonly<Record<string, ActionKind>> = {
+  aws: 'aws',
+  eksctl: 'aws',
+  gcloud: 'gcloud',
+  gsutil: 'gcloud',
+  bq: 'gcloud',
+  az: 'azure',
+};
 
 describe('cloudRules', () => {
   it.each(cases)('%s → %s', (line, risk) => {
@@ -133,15 +140,25 @@ describe('cloudRules', () => {
   it('reads aws profile and region from flags, then command env, then context env', () => {
     expect(run(cloudRules, 'aws --profile p --region r s3 ls').result.targets?.[0]).toEqual({ type: 'aws', profile: 'p', region: 'r' });
     expect(run(cloudRules, 'aws s3 ls --profile=p --region=r').result.targets?.[0]).toEqual({ type: 'aws', profile: 'p', region: 'r' });
-    expect(run(cloudRules, 'aws s3 ls', { AWS_PROFILE: 'e', AWS_DEFAULT_REGION: 'eu' }).result.targets?.[0]).toEqual({ type: 'aws', profile: 'e', region: 'eu' });
+    expect(run(cloudRules, 'aws s3 ls', { AWS_PROFILE: 'e', AWS_DEFAULT_REGION: 'eu' }).result.targets?.[0]).toEqual({
+      type: 'aws',
+      profile: 'e',
+      region: 'eu',
+    });
     const ctx = recordingContext({ AWS_PROFILE: 'c', AWS_REGION: 'us' });
     expect(run(cloudRules, 'aws s3 ls', {}, ctx).result.targets?.[0]).toEqual({ type: 'aws', profile: 'c', region: 'us' });
   });
 
   it('reads the gcp project and azure subscription and group', () => {
     expect(run(cloudRules, 'gcloud --project p sql instances delete db').result.targets?.[0]).toMatchObject({ type: 'gcp', project: 'p' });
-    expect(run(cloudRules, 'gcloud sql instances delete db', { CLOUDSDK_CORE_PROJECT: 'q' }).result.targets?.[0]).toMatchObject({ project: 'q' });
-    expect(run(cloudRules, 'az vm delete --subscription s -g rg -n vm').result.targets?.[0]).toEqual({ type: 'azure', subscription: 's', resourceGroup: 'rg' });
+    expect(run(cloudRules, 'gcloud sql instances delete db', { CLOUDSDK_CORE_PROJECT: 'q' }).result.targets?.[0]).toMatchObject({
+      project: 'q',
+    });
+    expect(run(cloudRules, 'az vm delete --subscription s -g rg -n vm').result.targets?.[0]).toEqual({
+      type: 'azure',
+      subscription: 's',
+      resourceGroup: 'rg',
+    });
     expect(run(cloudRules, 'az group delete -n rg').result.targets?.[0]).toEqual({ type: 'azure', resourceGroup: 'rg' });
   });
 

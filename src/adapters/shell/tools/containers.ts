@@ -7,19 +7,44 @@ import { hasFlag, parseArgs } from '../args.js';
 import { readOnly, single, unknownResult } from '../rule-kit.js';
 import type { SimpleCommand, ToolContext, ToolResult, ToolRule, ToolRuleTable, Word } from '../tool-rule.js';
 
-function res(command: SimpleCommand, risk: RiskClass, reason: string, scope: Scope = 'resource', disruptive = false, resource = 'containers'): ToolResult {
+function res(
+  command: SimpleCommand,
+  risk: RiskClass,
+  reason: string,
+  scope: Scope = 'resource',
+  disruptive = false,
+  resource = 'containers',
+): ToolResult {
   return single('shell', command, {
     verb: risk === 'read' ? 'read' : risk === 'write' ? 'modify' : 'delete',
     resource,
     scope,
-    reversible: risk === 'read' || risk === 'write' ? true : false,
+    reversible: !!(risk === 'read' || risk === 'write'),
     risk,
     reason,
     disruptive,
   });
 }
 
-const READ = new Set(['ps', 'images', 'inspect', 'logs', 'version', 'info', 'top', 'stats', 'history', 'events', 'port', 'diff', 'search', 'ls', 'config', 'help', 'df']);
+const READ = new Set([
+  'ps',
+  'images',
+  'inspect',
+  'logs',
+  'version',
+  'info',
+  'top',
+  'stats',
+  'history',
+  'events',
+  'port',
+  'diff',
+  'search',
+  'ls',
+  'config',
+  'help',
+  'df',
+]);
 
 /** Bind mounts (`-v HOST:CONTAINER`): container path prefix → host path. */
 function mounts(rest: readonly Word[]): [string, Word][] {
@@ -34,12 +59,19 @@ function mounts(rest: readonly Word[]): [string, Word][] {
     if (parts.length < 2) continue;
     const host = parts[0] as string;
     const container = (parts[1] as string).replace(/\/+$/, '');
-    if (host.startsWith('/') || host.startsWith('$') || host.startsWith('.') || host.startsWith('~')) out.push([container, { ...spec, text: host }]);
+    if (host.startsWith('/') || host.startsWith('$') || host.startsWith('.') || host.startsWith('~'))
+      out.push([container, { ...spec, text: host }]);
   }
   return out;
 }
 
-function execInner(command: SimpleCommand, context: ToolContext, rest: readonly Word[], valued: string, long: readonly string[]): ToolResult {
+function execInner(
+  command: SimpleCommand,
+  context: ToolContext,
+  rest: readonly Word[],
+  valued: string,
+  long: readonly string[],
+): ToolResult {
   const p = parseArgs(rest, { shortWithValue: valued, longWithValue: long, stopAtOperand: true });
   if (p.stopIndex < 0) return readOnly(command, 'nothing to run');
   const binds = mounts(rest.slice(0, p.stopIndex));
@@ -47,7 +79,8 @@ function execInner(command: SimpleCommand, context: ToolContext, rest: readonly 
   const inner = rest.slice(p.stopIndex + 1).map((w) => {
     for (const [c, host] of binds) {
       if (c === '' || c === '/') continue;
-      if (w.text === c || w.text.startsWith(`${c}/`)) return { text: host.text.replace(/\/+$/, '') + w.text.slice(c.length), dynamic: w.dynamic || host.dynamic, glob: w.glob };
+      if (w.text === c || w.text.startsWith(`${c}/`))
+        return { text: host.text.replace(/\/+$/, '') + w.text.slice(c.length), dynamic: w.dynamic || host.dynamic, glob: w.glob };
     }
     return w;
   });
@@ -57,21 +90,36 @@ function execInner(command: SimpleCommand, context: ToolContext, rest: readonly 
 }
 
 function compose(command: SimpleCommand, context: ToolContext, rest: readonly Word[]): ToolResult {
-  const p = parseArgs(rest, { shortWithValue: 'fp', longWithValue: ['file', 'project-name', 'profile', 'env-file', 'project-directory', 'ansi', 'progress', 'parallel'], stopAtOperand: true });
+  const p = parseArgs(rest, {
+    shortWithValue: 'fp',
+    longWithValue: ['file', 'project-name', 'profile', 'env-file', 'project-directory', 'ansi', 'progress', 'parallel'],
+    stopAtOperand: true,
+  });
   if (p.stopIndex < 0) return readOnly(command, 'compose without a subcommand');
   const subc = rest[p.stopIndex]?.text ?? '';
   const args = rest.slice(p.stopIndex + 1);
   const sp = parseArgs(args, { shortWithValue: 't', longWithValue: ['timeout', 'rmi'] });
   switch (subc) {
     case 'down':
-      if (hasFlag(sp, '-v', '--volumes')) return res(command, 'destructive', 'compose down -v deletes the project volumes', 'selection', true, 'compose volumes');
+      if (hasFlag(sp, '-v', '--volumes'))
+        return res(command, 'destructive', 'compose down -v deletes the project volumes', 'selection', true, 'compose volumes');
       return res(command, 'write', 'compose down stops and removes containers (state in volumes kept)', 'selection', true);
     case 'rm':
       if (hasFlag(sp, '-v', '--volumes')) return res(command, 'destructive', 'removes anonymous volumes', 'selection');
       return res(command, 'write', 'removes stopped service containers');
     case 'exec':
     case 'run':
-      return execInner(command, context, args, subc === 'exec' ? 'euw' : 'eupvwl', ['env', 'user', 'workdir', 'entrypoint', 'name', 'volume', 'label', 'publish', 'index']);
+      return execInner(command, context, args, subc === 'exec' ? 'euw' : 'eupvwl', [
+        'env',
+        'user',
+        'workdir',
+        'entrypoint',
+        'name',
+        'volume',
+        'label',
+        'publish',
+        'index',
+      ]);
     case 'stop':
     case 'restart':
     case 'kill':
@@ -85,13 +133,35 @@ function compose(command: SimpleCommand, context: ToolContext, rest: readonly Wo
 
 /** `docker …` / `podman …`. */
 const docker: ToolRule = (command, context) => {
-  const p = parseArgs(command.args, { shortWithValue: 'cHl', longWithValue: ['context', 'host', 'log-level', 'config', 'tlscacert', 'tlscert', 'tlskey', 'connection', 'url', 'root', 'runroot'], stopAtOperand: true });
+  const p = parseArgs(command.args, {
+    shortWithValue: 'cHl',
+    longWithValue: ['context', 'host', 'log-level', 'config', 'tlscacert', 'tlscert', 'tlskey', 'connection', 'url', 'root', 'runroot'],
+    stopAtOperand: true,
+  });
   if (p.stopIndex < 0) return readOnly(command, 'no subcommand');
   let subc = command.args[p.stopIndex]?.text ?? '';
   let rest = command.args.slice(p.stopIndex + 1);
   if (subc === 'compose') return compose(command, context, rest);
   // Management commands: `docker container rm` = `docker rm`.
-  if (['container', 'image', 'volume', 'network', 'system', 'builder', 'buildx', 'pod', 'secret', 'plugin', 'context', 'swarm', 'service', 'stack', 'node'].includes(subc)) {
+  if (
+    [
+      'container',
+      'image',
+      'volume',
+      'network',
+      'system',
+      'builder',
+      'buildx',
+      'pod',
+      'secret',
+      'plugin',
+      'context',
+      'swarm',
+      'service',
+      'stack',
+      'node',
+    ].includes(subc)
+  ) {
     const action = rest.find((w) => !w.text.startsWith('-'))?.text ?? 'ls';
     const idx = rest.findIndex((w) => w.text === action);
     const group = subc;
@@ -101,8 +171,16 @@ const docker: ToolRule = (command, context) => {
     const force = hasFlag(sp, '-f', '--force');
     if (group === 'volume') {
       if (action === 'rm' || action === 'remove') {
-        if (force && (all || sp.operands.some((o) => o.dynamic))) return res(command, 'catastrophic', 'force-removes every volume on the host, including in-use ones', 'host', false, 'volumes');
-        return res(command, 'destructive', 'deletes volumes (data)', 'resource', false, `volume ${sp.operands.map((o) => o.text).join(' ')}`);
+        if (force && (all || sp.operands.some((o) => o.dynamic)))
+          return res(command, 'catastrophic', 'force-removes every volume on the host, including in-use ones', 'host', false, 'volumes');
+        return res(
+          command,
+          'destructive',
+          'deletes volumes (data)',
+          'resource',
+          false,
+          `volume ${sp.operands.map((o) => o.text).join(' ')}`,
+        );
       }
       if (action === 'prune') return res(command, 'destructive', 'deletes every unused volume', 'selection', false, 'volumes');
       if (READ.has(action)) return res(command, 'read', `volume ${action}`, 'none');
@@ -112,29 +190,74 @@ const docker: ToolRule = (command, context) => {
       if (hasFlag(sp, '--volumes')) return res(command, 'destructive', 'system prune --volumes deletes unused volumes', 'host');
       return res(command, 'write', 'prunes stopped containers, dangling images and build cache', 'host');
     }
-    if (group === 'system' && (action === 'reset')) return res(command, 'catastrophic', 'resets all container storage', 'host');
-    if ((group === 'image' || group === 'builder' || group === 'buildx' || group === 'network') && (action === 'prune' || action === 'rm')) return res(command, 'write', `${group} ${action} removes regenerable artifacts`);
+    if (group === 'system' && action === 'reset') return res(command, 'catastrophic', 'resets all container storage', 'host');
+    if ((group === 'image' || group === 'builder' || group === 'buildx' || group === 'network') && (action === 'prune' || action === 'rm'))
+      return res(command, 'write', `${group} ${action} removes regenerable artifacts`);
     if (group === 'container' && action === 'prune') return res(command, 'write', 'removes stopped containers');
     if (group === 'secret' && action === 'rm') return res(command, 'destructive', 'deletes a secret');
-    if ((group === 'service' || group === 'stack') && (action === 'rm' || action === 'remove')) return res(command, 'destructive', `removes a ${group}`, 'resource', true);
+    if ((group === 'service' || group === 'stack') && (action === 'rm' || action === 'remove'))
+      return res(command, 'destructive', `removes a ${group}`, 'resource', true);
     subc = action;
     if (READ.has(subc) || subc === 'list' || subc === 'ls') return res(command, 'read', `${group} ${subc}`, 'none');
   }
-  const sp = parseArgs(rest, { shortWithValue: subc === 'ps' || subc === 'images' ? 'f' : 'ts', longWithValue: ['filter', 'format', 'time', 'signal'] });
+  const sp = parseArgs(rest, {
+    shortWithValue: subc === 'ps' || subc === 'images' ? 'f' : 'ts',
+    longWithValue: ['filter', 'format', 'time', 'signal'],
+  });
   switch (subc) {
     case 'exec':
       return execInner(command, context, rest, 'ewu', ['env', 'env-file', 'user', 'workdir', 'detach-keys']);
     case 'run': {
-      const r = execInner(command, context, rest, 'eupvwlhmc', ['env', 'env-file', 'user', 'publish', 'volume', 'workdir', 'label', 'name', 'hostname', 'memory', 'network', 'entrypoint', 'mount', 'platform', 'cpus', 'restart', 'device', 'add-host', 'cap-add', 'cap-drop', 'pull', 'log-driver', 'runtime', 'ulimit', 'tmpfs', 'gpus', 'shm-size', 'pid', 'ipc', 'security-opt', 'cidfile', 'volumes-from']);
+      const r = execInner(command, context, rest, 'eupvwlhmc', [
+        'env',
+        'env-file',
+        'user',
+        'publish',
+        'volume',
+        'workdir',
+        'label',
+        'name',
+        'hostname',
+        'memory',
+        'network',
+        'entrypoint',
+        'mount',
+        'platform',
+        'cpus',
+        'restart',
+        'device',
+        'add-host',
+        'cap-add',
+        'cap-drop',
+        'pull',
+        'log-driver',
+        'runtime',
+        'ulimit',
+        'tmpfs',
+        'gpus',
+        'shm-size',
+        'pid',
+        'ipc',
+        'security-opt',
+        'cidfile',
+        'volumes-from',
+      ]);
       const mountsRoot = rest.some((w, i) => (rest[i - 1]?.text === '-v' || rest[i - 1]?.text === '--volume') && /^\/(:|$)/.test(w.text));
-      if (mountsRoot && (r.effects.some((e) => e.risk !== 'read'))) return { ...r, effects: r.effects.map((e) => (e.risk === 'read' ? e : { ...e, risk: 'catastrophic' as const, reason: `${e.reason} (host / is mounted)` })) };
+      if (mountsRoot && r.effects.some((e) => e.risk !== 'read'))
+        return {
+          ...r,
+          effects: r.effects.map((e) =>
+            e.risk === 'read' ? e : { ...e, risk: 'catastrophic' as const, reason: `${e.reason} (host / is mounted)` },
+          ),
+        };
       return r;
     }
     case 'rm': {
       const ops = sp.operands;
       const force = hasFlag(sp, '-f', '--force');
       const dynamicAll = ops.some((o) => o.dynamic) || hasFlag(sp, '-a', '--all');
-      if (hasFlag(sp, '-v', '--volumes') && force && dynamicAll) return res(command, 'destructive', 'force-removes containers and their volumes', 'selection', true);
+      if (hasFlag(sp, '-v', '--volumes') && force && dynamicAll)
+        return res(command, 'destructive', 'force-removes containers and their volumes', 'selection', true);
       if (force && dynamicAll) return res(command, 'destructive', 'force-removes every running container', 'host', true);
       if (force) return res(command, 'write', 'force-removes a named container', 'resource', true);
       if (hasFlag(sp, '-v', '--volumes')) return res(command, 'destructive', 'removes anonymous volumes with the container');

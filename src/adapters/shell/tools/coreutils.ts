@@ -17,7 +17,14 @@ function pathOf(word: Word, context: ToolContext): PathInfo {
   return classifyPath(w, { dataPaths: context.dataPaths });
 }
 
-function deletions(command: SimpleCommand, context: ToolContext, operands: readonly Word[], recursive: boolean, verb: 'delete' | 'replace' = 'delete', what = 'deletes'): ToolResult {
+function deletions(
+  command: SimpleCommand,
+  context: ToolContext,
+  operands: readonly Word[],
+  recursive: boolean,
+  verb: 'delete' | 'replace' = 'delete',
+  what = 'deletes',
+): ToolResult {
   if (operands.length === 0) return readOnly(command, `${command.name} without operands changes nothing`);
   const effects: Effect[] = [];
   const targets: Target[] = [];
@@ -50,12 +57,34 @@ const rmdir: ToolRule = (command, context) => {
   const p = parseArgs(command.args);
   const effects = p.operands.map((w) => {
     const info = pathOf(w, context);
-    return effectOf(command, { verb: 'delete', resource: `path ${info.path}`, scope: 'resource', reversible: true, risk: 'write', reason: 'rmdir removes empty directories only' });
+    return effectOf(command, {
+      verb: 'delete',
+      resource: `path ${info.path}`,
+      scope: 'resource',
+      reversible: true,
+      risk: 'write',
+      reason: 'rmdir removes empty directories only',
+    });
   });
   return effects.length === 0 ? readOnly(command, 'nothing to remove') : { kind: 'shell', effects };
 };
 
 const unlink: ToolRule = (command, context) => deletions(command, context, parseArgs(command.args).operands, false);
+
+/**
+ * True when the one source's file name is a strict prefix of the destination's, followed by a
+ * separator (`app.log` → `app.log.1`, `db.sqlite` → `db.sqlite-2024`): a fresh name made from the
+ * source, which RISK.md does not presume to exist (judge the text, not the worst runtime state).
+ */
+function derivedName(sources: readonly Word[], dest: Word): boolean {
+  const src = sources[0];
+  if (sources.length !== 1 || src === undefined || src.dynamic || dest.dynamic || src.glob || dest.glob) return false;
+  const base = (t: string): string => t.replace(/\/+$/, '').slice(t.replace(/\/+$/, '').lastIndexOf('/') + 1);
+  const dir = (t: string): string => (t.includes('/') ? t.slice(0, t.lastIndexOf('/')) : '');
+  const s = base(src.text);
+  const d = base(dest.text);
+  return s !== '' && dir(src.text) === dir(dest.text) && d.length > s.length + 1 && d.startsWith(s) && /[._~-]/.test(d[s.length] as string);
+}
 
 /** `mv`/`cp` overwrite the destination; `mv` also removes the sources from their place. */
 function copyLike(isMove: boolean): ToolRule {
@@ -78,6 +107,8 @@ function copyLike(isMove: boolean): ToolRule {
     // Moving or copying into a directory (`mv x /tmp/`) only creates; a trailing slash says so.
     if (dest.text.endsWith('/') && destInfo.cls !== 'device') destRisk = 'write';
     if (destRisk === 'unknown' && !dest.dynamic) destRisk = 'write';
+    // `mv app.log app.log.1`, `cp app.db app.db.bak`: a name derived from the source's is a new name (rotation, backup copy).
+    if (derivedName(sources, dest) && (destRisk === 'destructive' || destRisk === 'unknown')) destRisk = 'write';
     effects.push(
       effectOf(command, {
         verb: 'replace',
@@ -93,7 +124,8 @@ function copyLike(isMove: boolean): ToolRule {
       for (const s of sources) {
         const info = pathOf(s, context);
         // Moving the whole system or repository away is as bad as deleting it.
-        const bad = info.cls === 'root' || info.cls === 'system' || info.cls === 'home' || info.cls === 'repository' || info.cls === 'device';
+        const bad =
+          info.cls === 'root' || info.cls === 'system' || info.cls === 'home' || info.cls === 'repository' || info.cls === 'device';
         const toNull = destInfo.cls === 'null-device';
         const risk: RiskClass = bad ? 'catastrophic' : toNull ? deletionRisk(info, true).risk : 'write';
         effects.push(
@@ -125,7 +157,14 @@ const dd: ToolRule = (command, context) => {
   return single(
     'shell',
     command,
-    { verb: 'replace', resource: `path ${info.path}`, scope: r.scope, reversible: risk === 'write', risk, reason: info.cls === 'device' ? `dd overwrites ${info.path}, a whole disk or partition` : r.reason },
+    {
+      verb: 'replace',
+      resource: `path ${info.path}`,
+      scope: r.scope,
+      reversible: risk === 'write',
+      risk,
+      reason: info.cls === 'device' ? `dd overwrites ${info.path}, a whole disk or partition` : r.reason,
+    },
     { targets: [{ type: 'path', path: info.path }] },
   );
 };
@@ -139,18 +178,28 @@ function diskTool(verb: string, readOnlyWhen?: (command: SimpleCommand) => boole
     return single(
       'shell',
       command,
-      { verb: 'replace', resource: `disk ${resource}`, scope: 'disk', reversible: false, risk: 'catastrophic', reason: `${command.name} ${verb} ${resource}` },
+      {
+        verb: 'replace',
+        resource: `disk ${resource}`,
+        scope: 'disk',
+        reversible: false,
+        risk: 'catastrophic',
+        reason: `${command.name} ${verb} ${resource}`,
+      },
       { targets: [{ type: 'path', path: resource }] },
     );
   };
 }
 
-const listOnly = (command: SimpleCommand): boolean => command.args.some((a) => a.text === '-l' || a.text === '--list' || a.text === 'print' || a.text === '-s' || a.text === '--show');
+const listOnly = (command: SimpleCommand): boolean =>
+  command.args.some((a) => a.text === '-l' || a.text === '--list' || a.text === 'print' || a.text === '-s' || a.text === '--show');
 
 const parted: ToolRule = (command) => {
   const texts = command.args.map((a) => a.text);
-  if (texts.some((t) => ['mklabel', 'mktable', 'rm', 'mkpart', 'resizepart', 'mkpartfs'].includes(t))) return diskTool('repartitions')(command, undefined as never);
-  if (texts.includes('-l') || texts.includes('--list') || texts.includes('print') || !texts.some((t) => t.startsWith('/dev/'))) return readOnly(command, 'parted only lists');
+  if (texts.some((t) => ['mklabel', 'mktable', 'rm', 'mkpart', 'resizepart', 'mkpartfs'].includes(t)))
+    return diskTool('repartitions')(command, undefined as never);
+  if (texts.includes('-l') || texts.includes('--list') || texts.includes('print') || !texts.some((t) => t.startsWith('/dev/')))
+    return readOnly(command, 'parted only lists');
   return unknownResult(command, 'parted in interactive or scripted mode');
 };
 
@@ -161,7 +210,14 @@ const shred: ToolRule = (command, context) => {
     const device = info.cls === 'device';
     const worst = deletionRisk(info, false);
     const risk: RiskClass = device || worst.risk === 'catastrophic' ? 'catastrophic' : 'destructive';
-    return effectOf(command, { verb: 'delete', resource: `path ${info.path}`, scope: device ? 'disk' : 'resource', reversible: false, risk, reason: `shred destroys the contents of ${info.path} beyond recovery` });
+    return effectOf(command, {
+      verb: 'delete',
+      resource: `path ${info.path}`,
+      scope: device ? 'disk' : 'resource',
+      reversible: false,
+      risk,
+      reason: `shred destroys the contents of ${info.path} beyond recovery`,
+    });
   });
   return effects.length === 0 ? readOnly(command, 'shred without files') : { kind: 'shell', effects };
 };
@@ -169,12 +225,19 @@ const shred: ToolRule = (command, context) => {
 const truncate: ToolRule = (command, context) => {
   const p = parseArgs(command.args, { shortWithValue: 'sr', longWithValue: ['size', 'reference'] });
   const size = flagText(p, '-s', '--size') ?? '';
-  const grows = /^\+/.test(size) || /^\d+[KMGT]?$/.test(size) && size !== '0';
+  const grows = /^\+/.test(size) || (/^\d+[KMGT]?$/.test(size) && size !== '0');
   const effects = p.operands.map((w) => {
     const info = pathOf(w, context);
     const r = overwriteRisk(info);
     const risk: RiskClass = grows ? 'write' : r.risk === 'read' ? 'write' : r.risk === 'unknown' ? 'destructive' : r.risk;
-    return effectOf(command, { verb: 'modify', resource: `path ${info.path}`, scope: 'resource', reversible: risk === 'write', risk, reason: grows ? 'truncate extends the file' : `truncate cuts ${info.path} (${info.why})` });
+    return effectOf(command, {
+      verb: 'modify',
+      resource: `path ${info.path}`,
+      scope: 'resource',
+      reversible: risk === 'write',
+      risk,
+      reason: grows ? 'truncate extends the file' : `truncate cuts ${info.path} (${info.why})`,
+    });
   });
   return effects.length === 0 ? readOnly(command, 'truncate without files') : { kind: 'shell', effects };
 };
@@ -193,9 +256,12 @@ function permissionTool(valueOperands: number): ToolRule {
         verb: 'modify',
         resource: `path ${info.path}`,
         scope: wide && recursive ? 'host' : recursive ? 'directory' : 'resource',
-        reversible: risk === 'write' ? true : false,
+        reversible: risk === 'write',
         risk,
-        reason: risk === 'catastrophic' ? `recursive ${command.name} over ${info.path} (${info.why})` : `${command.name} changes permissions or ownership`,
+        reason:
+          risk === 'catastrophic'
+            ? `recursive ${command.name} over ${info.path} (${info.why})`
+            : `${command.name} changes permissions or ownership`,
       });
     });
     return effects.length === 0 ? readOnly(command, 'nothing to change') : { kind: 'shell', effects };
@@ -204,7 +270,9 @@ function permissionTool(valueOperands: number): ToolRule {
 
 const sed: ToolRule = (command, context) => {
   const p = parseArgs(command.args, { shortWithValue: 'efl', longWithValue: ['expression', 'file', 'line-length'] });
-  const inPlace = [...p.flags.keys()].some((k) => k === '-i' || k.startsWith('--in-place')) || command.args.some((a) => /^-[a-zA-Z]*i/.test(a.text) && !a.text.startsWith('--'));
+  const inPlace =
+    [...p.flags.keys()].some((k) => k === '-i' || k.startsWith('--in-place')) ||
+    command.args.some((a) => /^-[a-zA-Z]*i/.test(a.text) && !a.text.startsWith('--'));
   if (!inPlace) {
     // The `e` command and `w file` run or write even without -i.
     const script = flagText(p, '-e', '--expression') ?? p.operands[0]?.text ?? '';
@@ -215,7 +283,14 @@ const sed: ToolRule = (command, context) => {
   const effects = files.map((w) => {
     const info = pathOf(w, context);
     const r = overwriteRisk(info);
-    return effectOf(command, { verb: 'modify', resource: `path ${info.path}`, scope: 'resource', reversible: r.risk === 'write' || r.risk === 'read', risk: r.risk === 'read' ? 'write' : r.risk === 'unknown' ? 'write' : r.risk === 'destructive' ? 'write' : r.risk, reason: `sed -i edits ${info.path}` });
+    return effectOf(command, {
+      verb: 'modify',
+      resource: `path ${info.path}`,
+      scope: 'resource',
+      reversible: r.risk === 'write' || r.risk === 'read',
+      risk: r.risk === 'read' ? 'write' : r.risk === 'unknown' ? 'write' : r.risk === 'destructive' ? 'write' : r.risk,
+      reason: `sed -i edits ${info.path}`,
+    });
   });
   return effects.length === 0 ? readOnly(command, 'sed without files') : { kind: 'shell', effects };
 };
@@ -229,43 +304,118 @@ const tee: ToolRule = (command, context) => {
     if (info.cls === 'null-device') continue;
     const r = overwriteRisk(info);
     const risk: RiskClass = append && info.cls !== 'device' ? 'write' : r.risk;
-    effects.push(effectOf(command, { verb: append ? 'modify' : 'replace', resource: `path ${info.path}`, scope: r.scope, reversible: risk === 'write', risk, reason: append ? `appends to ${info.path}` : r.reason }));
+    effects.push(
+      effectOf(command, {
+        verb: append ? 'modify' : 'replace',
+        resource: `path ${info.path}`,
+        scope: r.scope,
+        reversible: risk === 'write',
+        risk,
+        reason: append ? `appends to ${info.path}` : r.reason,
+      }),
+    );
   }
   return effects.length === 0 ? readOnly(command, 'tee only prints') : { kind: 'shell', effects };
 };
 
-const creates = (what: string): ToolRule => (command) => {
-  const ops = command.args.filter((a) => !a.text.startsWith('-'));
-  return single('shell', command, { verb: 'create', resource: ops.map((o) => o.text).join(' ') || command.name, scope: 'resource', reversible: true, risk: 'write', reason: what });
-};
+const creates =
+  (what: string): ToolRule =>
+  (command) => {
+    const ops = command.args.filter((a) => !a.text.startsWith('-'));
+    return single('shell', command, {
+      verb: 'create',
+      resource: ops.map((o) => o.text).join(' ') || command.name,
+      scope: 'resource',
+      reversible: true,
+      risk: 'write',
+      reason: what,
+    });
+  };
 
 const ln: ToolRule = (command, context) => {
   const p = parseArgs(command.args, { shortWithValue: 'tS', longWithValue: ['target-directory', 'suffix'] });
   const force = hasFlag(p, '-f', '--force');
   const dest = p.operands[p.operands.length - 1];
-  if (force && dest && p.operands.length >= 2) {
+  // `ln -sfn NEW LINK`: -n only matters when LINK is a symlink, so what is replaced is a link (the atomic switch of a release).
+  const switchesLink = hasFlag(p, '-s', '--symbolic') && hasFlag(p, '-n', '--no-dereference');
+  if (force && dest && p.operands.length >= 2 && !switchesLink) {
     const info = pathOf(dest, context);
     const r = overwriteRisk(info);
-    if (r.risk === 'destructive' || r.risk === 'catastrophic') return single('shell', command, { verb: 'replace', resource: `path ${info.path}`, scope: 'resource', reversible: false, risk: r.risk, reason: `ln -f replaces ${info.path}` });
+    if (r.risk === 'destructive' || r.risk === 'catastrophic')
+      return single('shell', command, {
+        verb: 'replace',
+        resource: `path ${info.path}`,
+        scope: 'resource',
+        reversible: false,
+        risk: r.risk,
+        reason: `ln -f replaces ${info.path}`,
+      });
   }
-  return single('shell', command, { verb: 'create', resource: 'a link', scope: 'resource', reversible: true, risk: 'write', reason: 'creates a link' });
+  return single('shell', command, {
+    verb: 'create',
+    resource: 'a link',
+    scope: 'resource',
+    reversible: true,
+    risk: 'write',
+    reason: 'creates a link',
+  });
 };
 
 const tar: ToolRule = (command, context) => {
   const first = command.args[0]?.text ?? '';
   const texts = command.args.map((a) => a.text);
-  const mode = (m: string): boolean => (/^-?[A-Za-z]+$/.test(first) && !first.startsWith('--') && first.replace(/^-/, '').includes(m)) || texts.some((t) => t === `-${m}` || (/^-[A-Za-z]+$/.test(t) && t.includes(m)));
-  if (texts.includes('--delete')) return single('shell', command, { verb: 'modify', resource: 'archive', scope: 'resource', reversible: false, risk: 'destructive', reason: 'tar --delete removes members from an archive' });
+  const mode = (m: string): boolean =>
+    (/^-?[A-Za-z]+$/.test(first) && !first.startsWith('--') && first.replace(/^-/, '').includes(m)) ||
+    texts.some((t) => t === `-${m}` || (/^-[A-Za-z]+$/.test(t) && t.includes(m)));
+  if (texts.includes('--delete'))
+    return single('shell', command, {
+      verb: 'modify',
+      resource: 'archive',
+      scope: 'resource',
+      reversible: false,
+      risk: 'destructive',
+      reason: 'tar --delete removes members from an archive',
+    });
   if (mode('t') || texts.includes('--list')) return readOnly(command, 'tar only lists');
   if (mode('x') || texts.includes('--extract') || texts.includes('--get')) {
     const dirIdx = texts.findIndex((t) => t === '-C' || t === '--directory');
     const dir = dirIdx >= 0 ? command.args[dirIdx + 1] : undefined;
     const info = dir ? pathOf(dir, context) : undefined;
-    if (info && (info.cls === 'root' || info.cls === 'system')) return single('shell', command, { verb: 'replace', resource: `path ${info.path}`, scope: 'host', reversible: false, risk: 'destructive', reason: `extracts over ${info.path}` });
-    return single('shell', command, { verb: 'create', resource: 'extracted files', scope: 'directory', reversible: true, risk: 'write', reason: 'tar extracts files (may overwrite project files)' });
+    if (info && (info.cls === 'root' || info.cls === 'system'))
+      return single('shell', command, {
+        verb: 'replace',
+        resource: `path ${info.path}`,
+        scope: 'host',
+        reversible: false,
+        risk: 'destructive',
+        reason: `extracts over ${info.path}`,
+      });
+    return single('shell', command, {
+      verb: 'create',
+      resource: 'extracted files',
+      scope: 'directory',
+      reversible: true,
+      risk: 'write',
+      reason: 'tar extracts files (may overwrite project files)',
+    });
   }
-  if (texts.includes('--remove-files')) return single('shell', command, { verb: 'modify', resource: 'archived files', scope: 'selection', reversible: true, risk: 'write', reason: 'tar --remove-files moves files into an archive' });
-  return single('shell', command, { verb: 'create', resource: 'archive', scope: 'resource', reversible: true, risk: 'write', reason: 'tar creates an archive' });
+  if (texts.includes('--remove-files'))
+    return single('shell', command, {
+      verb: 'modify',
+      resource: 'archived files',
+      scope: 'selection',
+      reversible: true,
+      risk: 'write',
+      reason: 'tar --remove-files moves files into an archive',
+    });
+  return single('shell', command, {
+    verb: 'create',
+    resource: 'archive',
+    scope: 'resource',
+    reversible: true,
+    risk: 'write',
+    reason: 'tar creates an archive',
+  });
 };
 
 /** `find`: `-delete` deletes the matched tree, `-exec`/`-ok` run a command per match. */
@@ -312,7 +462,8 @@ const find: ToolRule = (command, context) => {
       const expanded: Word[] = [];
       for (const w of inner) {
         if (w.text === '{}') expanded.push(...matched);
-        else if (w.text.includes('{}')) expanded.push({ text: w.text.replace(/\{\}/g, matched[0]?.text ?? '.'), dynamic: w.dynamic, glob: true });
+        else if (w.text.includes('{}'))
+          expanded.push({ text: w.text.replace(/\{\}/g, matched[0]?.text ?? '.'), dynamic: w.dynamic, glob: true });
         else expanded.push(w);
       }
       results.push(context.classifyArgv(expanded));
@@ -326,11 +477,30 @@ const find: ToolRule = (command, context) => {
     for (const w of matchedWords(starts, pattern)) {
       const info = pathOf(w, context);
       const r = deletionRisk(info, pattern === undefined);
-      effects.push(effectOf(command, { verb: 'delete', resource: `path ${info.path}`, scope: pattern === undefined ? r.scope : 'selection', reversible: r.reversible, risk: r.risk === 'read' ? 'write' : r.risk, reason: `find -delete: ${r.reason}` }));
+      effects.push(
+        effectOf(command, {
+          verb: 'delete',
+          resource: `path ${info.path}`,
+          scope: pattern === undefined ? r.scope : 'selection',
+          reversible: r.reversible,
+          risk: r.risk === 'read' ? 'write' : r.risk,
+          reason: `find -delete: ${r.reason}`,
+        }),
+      );
     }
     results.push({ kind: 'shell', effects });
   }
-  if (writes) results.push(single('shell', command, { verb: 'create', resource: 'find output file', scope: 'resource', reversible: true, risk: 'write', reason: 'find writes a file' }));
+  if (writes)
+    results.push(
+      single('shell', command, {
+        verb: 'create',
+        resource: 'find output file',
+        scope: 'resource',
+        reversible: true,
+        risk: 'write',
+        reason: 'find writes a file',
+      }),
+    );
   if (results.length === 0) return readOnly(command, 'find only lists');
   return mergeInto(results);
 };
@@ -368,13 +538,20 @@ function mergeInto(results: readonly ToolResult[]): ToolResult {
 
 /** `xargs CMD`: CMD runs on input words; literal input is used, unknown input stays unknown. */
 const xargs: ToolRule = (command, context) => {
-  const p = parseArgs(command.args, { shortWithValue: 'aEIiLlnPsd', longWithValue: ['arg-file', 'delimiter', 'max-args', 'max-procs', 'replace', 'max-lines', 'eof', 'process-slot-var'], stopAtOperand: true });
+  const p = parseArgs(command.args, {
+    shortWithValue: 'aEIiLlnPsd',
+    longWithValue: ['arg-file', 'delimiter', 'max-args', 'max-procs', 'replace', 'max-lines', 'eof', 'process-slot-var'],
+    stopAtOperand: true,
+  });
   const inner = p.stopIndex >= 0 ? command.args.slice(p.stopIndex) : [{ text: 'echo', dynamic: false, glob: false }];
   const replace = flagText(p, '-I', '-i', '--replace');
   const stdin = stdinOf(context);
   const inputs: Word[] =
     typeof stdin === 'string' && !hasFlag(p, '-a', '--arg-file')
-      ? stdin.split(/\s+/).filter((s) => s.length > 0).map((s) => ({ text: s, dynamic: false, glob: false }))
+      ? stdin
+          .split(/\s+/)
+          .filter((s) => s.length > 0)
+          .map((s) => ({ text: s, dynamic: false, glob: false }))
       : [{ text: '$XARGS_INPUT', dynamic: true, glob: false }];
   if (inputs.length === 0) inputs.push({ text: '$XARGS_INPUT', dynamic: true, glob: false });
   let words: Word[];
@@ -382,7 +559,12 @@ const xargs: ToolRule = (command, context) => {
     words = [];
     for (const w of inner) {
       if (w.text === replace) words.push(...inputs);
-      else if (w.text.includes(replace)) words.push({ text: w.text.split(replace).join(inputs[0]?.text ?? ''), dynamic: inputs.some((x) => x.dynamic) || w.dynamic, glob: w.glob });
+      else if (w.text.includes(replace))
+        words.push({
+          text: w.text.split(replace).join(inputs[0]?.text ?? ''),
+          dynamic: inputs.some((x) => x.dynamic) || w.dynamic,
+          glob: w.glob,
+        });
       else words.push(w);
     }
   } else words = [...inner, ...inputs];
@@ -391,27 +573,75 @@ const xargs: ToolRule = (command, context) => {
 
 const rsync: ToolRule = (command, context) => {
   const texts = command.args.map((a) => a.text);
-  if (texts.some((t) => t === '-n' || t === '--dry-run' || (/^-[a-zA-Z]+$/.test(t) && t.includes('n')))) return readOnly(command, 'rsync dry run');
+  if (texts.some((t) => t === '-n' || t === '--dry-run' || (/^-[a-zA-Z]+$/.test(t) && t.includes('n'))))
+    return readOnly(command, 'rsync dry run');
   const ops = command.args.filter((a) => !a.text.startsWith('-'));
   const dest = ops[ops.length - 1];
   const destText = dest?.text ?? '';
   const remote = /^[^/]*:/.test(destText) && !destText.startsWith('/');
-  const targets: Target[] = dest ? [remote ? { type: 'host', hostname: destText.split(':')[0] as string } : { type: 'path', path: destText }] : [];
+  const targets: Target[] = dest
+    ? [remote ? { type: 'host', hostname: destText.split(':')[0] as string } : { type: 'path', path: destText }]
+    : [];
   if (texts.some((t) => t.startsWith('--delete') || t === '--del' || t === '--remove-source-files')) {
     const removeSource = texts.includes('--remove-source-files') && !texts.some((t) => t.startsWith('--delete') || t === '--del');
-    if (removeSource) return single('shell', command, { verb: 'modify', resource: 'moved source files', scope: 'selection', reversible: true, risk: 'write', reason: 'rsync moves files' }, { targets });
+    if (removeSource)
+      return single(
+        'shell',
+        command,
+        {
+          verb: 'modify',
+          resource: 'moved source files',
+          scope: 'selection',
+          reversible: true,
+          risk: 'write',
+          reason: 'rsync moves files',
+        },
+        { targets },
+      );
     const info = dest && !remote ? pathOf(dest, context) : undefined;
     const wide = info && (info.cls === 'root' || info.cls === 'system' || info.cls === 'home');
-    return single('shell', command, { verb: 'delete', resource: `files under ${destText}`, scope: wide ? 'host' : 'directory', reversible: false, risk: wide ? 'catastrophic' : 'destructive', reason: 'rsync --delete removes destination files missing from the source' }, { targets });
+    return single(
+      'shell',
+      command,
+      {
+        verb: 'delete',
+        resource: `files under ${destText}`,
+        scope: wide ? 'host' : 'directory',
+        reversible: false,
+        risk: wide ? 'catastrophic' : 'destructive',
+        reason: 'rsync --delete removes destination files missing from the source',
+      },
+      { targets },
+    );
   }
-  return single('shell', command, { verb: 'modify', resource: `path ${destText}`, scope: 'directory', reversible: null, risk: 'write', reason: 'rsync copies files (may overwrite)' }, { targets });
+  return single(
+    'shell',
+    command,
+    {
+      verb: 'modify',
+      resource: `path ${destText}`,
+      scope: 'directory',
+      reversible: null,
+      risk: 'write',
+      reason: 'rsync copies files (may overwrite)',
+    },
+    { targets },
+  );
 };
 
 const install: ToolRule = creates('installs files');
 
 const gzipLike: ToolRule = (command) => {
-  if (command.args.some((a) => ['-l', '--list', '-t', '--test', '-c', '--stdout'].includes(a.text))) return readOnly(command, 'lists, tests or prints');
-  return single('shell', command, { verb: 'modify', resource: 'compressed files', scope: 'resource', reversible: true, risk: 'write', reason: 'compresses or decompresses files in place' });
+  if (command.args.some((a) => ['-l', '--list', '-t', '--test', '-c', '--stdout'].includes(a.text)))
+    return readOnly(command, 'lists, tests or prints');
+  return single('shell', command, {
+    verb: 'modify',
+    resource: 'compressed files',
+    scope: 'resource',
+    reversible: true,
+    risk: 'write',
+    reason: 'compresses or decompresses files in place',
+  });
 };
 
 const mkswap = diskTool('formats swap on');
@@ -433,9 +663,12 @@ export const coreutilsRules: ToolRuleTable = {
   'mkfs.vfat': diskTool('formats'),
   'mkfs.fat': diskTool('formats'),
   'mkfs.ntfs': diskTool('formats'),
-  'mke2fs': diskTool('formats'),
+  mke2fs: diskTool('formats'),
   mkswap,
-  wipefs: diskTool('wipes signatures on', (c) => !c.args.some((a) => a.text === '-a' || a.text === '--all' || a.text.startsWith('-o') || a.text === '--offset')),
+  wipefs: diskTool(
+    'wipes signatures on',
+    (c) => !c.args.some((a) => a.text === '-a' || a.text === '--all' || a.text.startsWith('-o') || a.text === '--offset'),
+  ),
   fdisk: diskTool('repartitions', listOnly),
   sfdisk: diskTool('repartitions', listOnly),
   gdisk: diskTool('repartitions', listOnly),
@@ -446,7 +679,16 @@ export const coreutilsRules: ToolRuleTable = {
   pvremove: diskTool('removes the LVM physical volume'),
   vgremove: diskTool('removes the LVM volume group'),
   lvremove: diskTool('removes the LVM logical volume'),
-  swapoff: (command) => single('shell', command, { verb: 'modify', resource: 'swap', scope: 'host', reversible: true, risk: 'write', reason: 'disables swap', disruptive: true }),
+  swapoff: (command) =>
+    single('shell', command, {
+      verb: 'modify',
+      resource: 'swap',
+      scope: 'host',
+      reversible: true,
+      risk: 'write',
+      reason: 'disables swap',
+      disruptive: true,
+    }),
   shred,
   truncate,
   chmod: permissionTool(1),
@@ -462,7 +704,10 @@ export const coreutilsRules: ToolRuleTable = {
   tar,
   gtar: tar,
   zip: creates('creates an archive'),
-  unzip: (command) => (command.args.some((a) => a.text === '-l' || a.text === '-t' || a.text === '-Z') ? readOnly(command, 'lists an archive') : creates('extracts files')(command, undefined as never)),
+  unzip: (command) =>
+    command.args.some((a) => a.text === '-l' || a.text === '-t' || a.text === '-Z')
+      ? readOnly(command, 'lists an archive')
+      : creates('extracts files')(command, undefined as never),
   gzip: gzipLike,
   gunzip: gzipLike,
   bzip2: gzipLike,
@@ -475,5 +720,15 @@ export const coreutilsRules: ToolRuleTable = {
   rsync,
   install,
   split: creates('splits a file into pieces'),
-  patch: (command) => (command.args.some((a) => a.text === '--dry-run') ? readOnly(command, 'patch dry run') : single('shell', command, { verb: 'modify', resource: 'patched files', scope: 'selection', reversible: true, risk: 'write', reason: 'patch edits files' })),
+  patch: (command) =>
+    command.args.some((a) => a.text === '--dry-run')
+      ? readOnly(command, 'patch dry run')
+      : single('shell', command, {
+          verb: 'modify',
+          resource: 'patched files',
+          scope: 'selection',
+          reversible: true,
+          risk: 'write',
+          reason: 'patch edits files',
+        }),
 };

@@ -12,7 +12,13 @@ import type { SimpleCommand, ToolContext, ToolResult, ToolRule, ToolRuleTable } 
 type Db = { host?: string; port?: number; name?: string };
 
 function dbTarget(engine: string, db: Db): Target {
-  return { type: 'database', engine, ...(db.host !== undefined ? { host: db.host } : {}), ...(db.port !== undefined ? { port: db.port } : {}), ...(db.name !== undefined ? { database: db.name } : {}) };
+  return {
+    type: 'database',
+    engine,
+    ...(db.host !== undefined ? { host: db.host } : {}),
+    ...(db.port !== undefined ? { port: db.port } : {}),
+    ...(db.name !== undefined ? { database: db.name } : {}),
+  };
 }
 
 function withDb(r: ToolResult, engine: string, db: Db): ToolResult {
@@ -27,7 +33,9 @@ function port(text: string | undefined): number | undefined {
 
 /** Parses a URI like `postgres://u@host:5432/db` into connection facts. */
 function fromUri(text: string): Db | undefined {
-  const m = /^(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss):\/\/(?:[^@/]*@)?([^:/?]*)(?::(\d+))?(?:\/([^?]*))?/.exec(text);
+  const m = /^(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss):\/\/(?:[^@/]*@)?([^:/?]*)(?::(\d+))?(?:\/([^?]*))?/.exec(
+    text,
+  );
   if (!m) return undefined;
   const db: Db = {};
   if (m[1]) db.host = m[1];
@@ -53,12 +61,22 @@ function metaResult(command: SimpleCommand, context: ToolContext, meta: readonly
   const out: ToolResult[] = [];
   for (const m of meta) {
     if (/^\\!/.test(m)) out.push(obfuscate(context.classifyScript(m.slice(2)), 'psql \\! runs a shell command'));
-    else if (/^\\(i|ir|include|copy|o|out|w|g\b|gexec|gset)/.test(m)) out.push(unknownResult(command, `psql ${m.split(' ')[0] ?? ''} reads or writes files or runs query output`, 'sql'));
+    else if (/^\\(i|ir|include|copy|o|out|w|g\b|gexec|gset)/.test(m))
+      out.push(unknownResult(command, `psql ${m.split(' ')[0] ?? ''} reads or writes files or runs query output`, 'sql'));
   }
   return out;
 }
 
-function sqlFrom(command: SimpleCommand, context: ToolContext, engine: string, dialect: SqlDialect, db: Db, scripts: readonly string[], fileFlag: string | undefined, interactive: () => ToolResult): ToolResult {
+function sqlFrom(
+  command: SimpleCommand,
+  context: ToolContext,
+  engine: string,
+  dialect: SqlDialect,
+  db: Db,
+  scripts: readonly string[],
+  fileFlag: string | undefined,
+  interactive: () => ToolResult,
+): ToolResult {
   const results: ToolResult[] = [];
   for (const s of scripts) {
     const { sql, meta } = dialect === 'postgresql' ? psqlScript(s) : { sql: s, meta: [] as string[] };
@@ -75,15 +93,39 @@ function sqlFrom(command: SimpleCommand, context: ToolContext, engine: string, d
     if (typeof stdin === 'string') {
       const { sql, meta } = dialect === 'postgresql' ? psqlScript(stdin) : { sql: stdin, meta: [] as string[] };
       results.push(...metaResult(command, context, meta));
-      results.push(obfuscate(sql.trim() === '' ? readOnly(command, 'no SQL', 'sql') : context.classifySql(sql, dialect, db), 'SQL fed on stdin'));
-    } else if (stdin === null) results.push({ ...unknownResult(command, `${command.name} runs SQL piped in that is not known before run time`, 'sql'), obfuscated: true });
+      results.push(
+        obfuscate(sql.trim() === '' ? readOnly(command, 'no SQL', 'sql') : context.classifySql(sql, dialect, db), 'SQL fed on stdin'),
+      );
+    } else if (stdin === null)
+      results.push({
+        ...unknownResult(command, `${command.name} runs SQL piped in that is not known before run time`, 'sql'),
+        obfuscated: true,
+      });
     else results.push(interactive());
   }
   return withDb(mergeResults(results, 'sql'), engine, db);
 }
 
 const psql: ToolRule = (command, context) => {
-  const p = parseArgs(command.args, { shortWithValue: 'cdfhLoPpRTUvF', longWithValue: ['command', 'dbname', 'file', 'host', 'log-file', 'output', 'pset', 'port', 'record-separator', 'table-attr', 'username', 'set', 'variable', 'field-separator'] });
+  const p = parseArgs(command.args, {
+    shortWithValue: 'cdfhLoPpRTUvF',
+    longWithValue: [
+      'command',
+      'dbname',
+      'file',
+      'host',
+      'log-file',
+      'output',
+      'pset',
+      'port',
+      'record-separator',
+      'table-attr',
+      'username',
+      'set',
+      'variable',
+      'field-separator',
+    ],
+  });
   const env = context.env;
   const db: Db = {};
   const ops = p.operands.map((o) => o.text);
@@ -99,15 +141,32 @@ const psql: ToolRule = (command, context) => {
   dbname = db.name;
   if (hasFlag(p, '-l', '--list')) return withDb(readOnly(command, 'lists databases', 'sql'), 'postgresql', db);
   const scripts: string[] = [];
-  for (const [k, v] of p.flagList) if ((k === '-c' || k === '--command') && v !== true) {
-    if (v.dynamic) return withDb(unknownResult(command, 'SQL not known before run time', 'sql'), 'postgresql', db);
-    scripts.push(v.text);
-  }
-  return sqlFrom(command, context, 'postgresql', 'postgresql', db, scripts, flagText(p, '-f', '--file'), () => unknownResult(command, 'an interactive psql session', 'sql'));
+  for (const [k, v] of p.flagList)
+    if ((k === '-c' || k === '--command') && v !== true) {
+      if (v.dynamic) return withDb(unknownResult(command, 'SQL not known before run time', 'sql'), 'postgresql', db);
+      scripts.push(v.text);
+    }
+  return sqlFrom(command, context, 'postgresql', 'postgresql', db, scripts, flagText(p, '-f', '--file'), () =>
+    unknownResult(command, 'an interactive psql session', 'sql'),
+  );
 };
 
 const mysql: ToolRule = (command, context) => {
-  const p = parseArgs(command.args, { shortWithValue: 'eDhPuSA', longWithValue: ['execute', 'database', 'host', 'port', 'user', 'socket', 'default-character-set', 'defaults-file', 'login-path', 'protocol'] });
+  const p = parseArgs(command.args, {
+    shortWithValue: 'eDhPuSA',
+    longWithValue: [
+      'execute',
+      'database',
+      'host',
+      'port',
+      'user',
+      'socket',
+      'default-character-set',
+      'defaults-file',
+      'login-path',
+      'protocol',
+    ],
+  });
   const db: Db = {};
   const host = flagText(p, '-h', '--host') ?? context.env['MYSQL_HOST'];
   if (host !== undefined) db.host = host;
@@ -116,11 +175,14 @@ const mysql: ToolRule = (command, context) => {
   const name = flagText(p, '-D', '--database') ?? p.operands[0]?.text;
   if (name !== undefined) db.name = name;
   const scripts: string[] = [];
-  for (const [k, v] of p.flagList) if ((k === '-e' || k === '--execute') && v !== true) {
-    if (v.dynamic) return withDb(unknownResult(command, 'SQL not known before run time', 'sql'), 'mysql', db);
-    scripts.push(v.text);
-  }
-  return sqlFrom(command, context, 'mysql', 'mysql', db, scripts, undefined, () => unknownResult(command, `an interactive ${command.name} session`, 'sql'));
+  for (const [k, v] of p.flagList)
+    if ((k === '-e' || k === '--execute') && v !== true) {
+      if (v.dynamic) return withDb(unknownResult(command, 'SQL not known before run time', 'sql'), 'mysql', db);
+      scripts.push(v.text);
+    }
+  return sqlFrom(command, context, 'mysql', 'mysql', db, scripts, undefined, () =>
+    unknownResult(command, `an interactive ${command.name} session`, 'sql'),
+  );
 };
 
 const sqlite3: ToolRule = (command, context) => {
@@ -132,7 +194,10 @@ const sqlite3: ToolRule = (command, context) => {
     if (t === '-cmd') {
       cmds.push(args[i + 1]?.text ?? '');
       i++;
-    } else if (['-separator', '-nullvalue', '-newline', '-init', '-vfs', '-pagecache', '-lookaside', '-maxsize', '-mmap', '-heap'].includes(t)) i++;
+    } else if (
+      ['-separator', '-nullvalue', '-newline', '-init', '-vfs', '-pagecache', '-lookaside', '-maxsize', '-mmap', '-heap'].includes(t)
+    )
+      i++;
     else if (!t.startsWith('-')) ops.push(t);
   }
   const file = ops[0];
@@ -152,10 +217,20 @@ const sqlite3: ToolRule = (command, context) => {
         const stdin = stdinOf(context);
         if (typeof stdin === 'string') results.push(obfuscate(context.classifySql(stdin, 'sqlite', db), 'SQL fed on stdin'));
         else results.push({ ...unknownResult(command, 'sqlite3 reads SQL from stdin that is not known', 'sql'), obfuscated: true });
-      } else if (/^\.(shell|system)\b/.test(t)) results.push(obfuscate(context.classifyScript(t.replace(/^\.(shell|system)\s*/, '')), 'sqlite3 .shell'));
+      } else if (/^\.(shell|system)\b/.test(t))
+        results.push(obfuscate(context.classifyScript(t.replace(/^\.(shell|system)\s*/, '')), 'sqlite3 .shell'));
       else if (/^\.(restore|read|import|load|output|once|save|backup|open)\b/.test(t)) {
         const verb = /^\.(restore)\b/.test(t) ? 'destructive' : 'write';
-        results.push(single('sql', command, { verb: 'modify', resource: `database ${file ?? ''}`, scope: 'database', reversible: verb === 'write', risk: /^\.(read|load)/.test(t) ? 'unknown' : verb, reason: `sqlite3 ${t.split(' ')[0] ?? ''}` }));
+        results.push(
+          single('sql', command, {
+            verb: 'modify',
+            resource: `database ${file ?? ''}`,
+            scope: 'database',
+            reversible: verb === 'write',
+            risk: /^\.(read|load)/.test(t) ? 'unknown' : verb,
+            reason: `sqlite3 ${t.split(' ')[0] ?? ''}`,
+          }),
+        );
       }
     }
   }
@@ -166,24 +241,116 @@ const sqlite3: ToolRule = (command, context) => {
   }
   if (results.length === 0) {
     if (all.length > 0) return withDb(readOnly(command, 'sqlite3 dot-commands that only print', 'sql'), 'sqlite', db);
-    if (stdinOf(context) === null) return withDb({ ...unknownResult(command, 'sqlite3 runs SQL piped in that is not known before run time', 'sql'), obfuscated: true }, 'sqlite', db);
+    if (stdinOf(context) === null)
+      return withDb(
+        { ...unknownResult(command, 'sqlite3 runs SQL piped in that is not known before run time', 'sql'), obfuscated: true },
+        'sqlite',
+        db,
+      );
     return withDb(unknownResult(command, 'an interactive sqlite3 session', 'sql'), 'sqlite', db);
   }
   return withDb(mergeResults(results, 'sql'), 'sqlite', db);
 };
 
-function res(command: SimpleCommand, risk: RiskClass, reason: string, scope: Scope, resource: string, targets?: readonly Target[], kind: 'shell' | 'sql' = 'shell', disruptive = false): ToolResult {
+function res(
+  command: SimpleCommand,
+  risk: RiskClass,
+  reason: string,
+  scope: Scope,
+  resource: string,
+  targets?: readonly Target[],
+  kind: 'shell' | 'sql' = 'shell',
+  disruptive = false,
+): ToolResult {
   return single(
     kind,
     command,
-    { verb: risk === 'read' ? 'read' : risk === 'write' ? 'modify' : risk === 'unknown' ? 'execute' : 'delete', resource, scope, reversible: risk === 'read' || risk === 'write' ? true : risk === 'unknown' ? null : false, risk, reason, disruptive },
+    {
+      verb: risk === 'read' ? 'read' : risk === 'write' ? 'modify' : risk === 'unknown' ? 'execute' : 'delete',
+      resource,
+      scope,
+      reversible: risk === 'read' || risk === 'write' ? true : risk === 'unknown' ? null : false,
+      risk,
+      reason,
+      disruptive,
+    },
     targets ? { targets } : undefined,
   );
 }
 
-const REDIS_READ = new Set(['GET', 'MGET', 'KEYS', 'SCAN', 'EXISTS', 'TTL', 'PTTL', 'TYPE', 'STRLEN', 'HGET', 'HGETALL', 'HKEYS', 'HVALS', 'HLEN', 'HMGET', 'HEXISTS', 'HSCAN', 'LRANGE', 'LLEN', 'LINDEX', 'SMEMBERS', 'SCARD', 'SISMEMBER', 'SSCAN', 'ZRANGE', 'ZREVRANGE', 'ZRANGEBYSCORE', 'ZCARD', 'ZSCORE', 'ZRANK', 'ZSCAN', 'XRANGE', 'XLEN', 'XREAD', 'XINFO', 'INFO', 'PING', 'ECHO', 'DBSIZE', 'TIME', 'MONITOR', 'SLOWLOG', 'CLIENT', 'MEMORY', 'OBJECT', 'RANDOMKEY', 'DUMP', 'LASTSAVE', 'ROLE', 'COMMAND', 'PUBSUB', 'SUBSCRIBE', 'PSUBSCRIBE', 'GETRANGE', 'BITCOUNT', 'PFCOUNT', 'GEOPOS', 'GEODIST', 'LATENCY', 'CLUSTER', 'AUTH', 'SELECT', 'HELLO', 'READONLY', 'WAIT']);
+const REDIS_READ = new Set([
+  'GET',
+  'MGET',
+  'KEYS',
+  'SCAN',
+  'EXISTS',
+  'TTL',
+  'PTTL',
+  'TYPE',
+  'STRLEN',
+  'HGET',
+  'HGETALL',
+  'HKEYS',
+  'HVALS',
+  'HLEN',
+  'HMGET',
+  'HEXISTS',
+  'HSCAN',
+  'LRANGE',
+  'LLEN',
+  'LINDEX',
+  'SMEMBERS',
+  'SCARD',
+  'SISMEMBER',
+  'SSCAN',
+  'ZRANGE',
+  'ZREVRANGE',
+  'ZRANGEBYSCORE',
+  'ZCARD',
+  'ZSCORE',
+  'ZRANK',
+  'ZSCAN',
+  'XRANGE',
+  'XLEN',
+  'XREAD',
+  'XINFO',
+  'INFO',
+  'PING',
+  'ECHO',
+  'DBSIZE',
+  'TIME',
+  'MONITOR',
+  'SLOWLOG',
+  'CLIENT',
+  'MEMORY',
+  'OBJECT',
+  'RANDOMKEY',
+  'DUMP',
+  'LASTSAVE',
+  'ROLE',
+  'COMMAND',
+  'PUBSUB',
+  'SUBSCRIBE',
+  'PSUBSCRIBE',
+  'GETRANGE',
+  'BITCOUNT',
+  'PFCOUNT',
+  'GEOPOS',
+  'GEODIST',
+  'LATENCY',
+  'CLUSTER',
+  'AUTH',
+  'SELECT',
+  'HELLO',
+  'READONLY',
+  'WAIT',
+]);
 
-function redisCommand(command: SimpleCommand, words: readonly { text: string; dynamic: boolean }[], targets: readonly Target[]): ToolResult {
+function redisCommand(
+  command: SimpleCommand,
+  words: readonly { text: string; dynamic: boolean }[],
+  targets: readonly Target[],
+): ToolResult {
   const verb = (words[0]?.text ?? '').toUpperCase();
   const keys = words.slice(1);
   switch (verb) {
@@ -198,19 +365,31 @@ function redisCommand(command: SimpleCommand, words: readonly { text: string; dy
     case 'ZREM':
     case 'LREM':
     case 'XDEL':
-      if (keys.some((k) => k.dynamic || /[*?[]/.test(k.text))) return res(command, 'destructive', `redis ${verb} of keys not known before run time`, 'selection', 'redis keys', targets);
+      if (keys.some((k) => k.dynamic || /[*?[]/.test(k.text)))
+        return res(command, 'destructive', `redis ${verb} of keys not known before run time`, 'selection', 'redis keys', targets);
       return res(command, 'write', `redis ${verb} of named keys`, 'resource', `keys ${keys.map((k) => k.text).join(' ')}`, targets);
     case 'SHUTDOWN':
       return res(command, 'write', 'stops the redis server', 'host', 'redis server', targets, 'shell', true);
     case 'DEBUG':
       return res(command, 'unknown', 'redis DEBUG', 'host', 'redis server', targets);
     case 'CONFIG':
-      return (words[1]?.text ?? '').toUpperCase() === 'GET' ? res(command, 'read', 'reads configuration', 'none', 'redis config', targets) : res(command, 'write', 'changes configuration', 'host', 'redis config', targets);
+      return (words[1]?.text ?? '').toUpperCase() === 'GET'
+        ? res(command, 'read', 'reads configuration', 'none', 'redis config', targets)
+        : res(command, 'write', 'changes configuration', 'host', 'redis config', targets);
     case 'EVAL': {
       const script = words[1]?.text ?? '';
       const calls = [...script.matchAll(/redis\.(?:p?call)\(\s*['"]([A-Za-z]+)['"]((?:\s*,\s*['"][^'"]*['"])*)/g)];
       if (calls.length === 0 || words[1]?.dynamic) return res(command, 'unknown', 'a redis Lua script', 'unknown', 'redis', targets);
-      const inner = calls.map((c) => redisCommand(command, [{ text: c[1] as string, dynamic: false }, ...[...(c[2] ?? '').matchAll(/['"]([^'"]*)['"]/g)].map((k) => ({ text: k[1] as string, dynamic: false }))], targets));
+      const inner = calls.map((c) =>
+        redisCommand(
+          command,
+          [
+            { text: c[1] as string, dynamic: false },
+            ...[...(c[2] ?? '').matchAll(/['"]([^'"]*)['"]/g)].map((k) => ({ text: k[1] as string, dynamic: false })),
+          ],
+          targets,
+        ),
+      );
       return obfuscate(mergeResults(inner), 'looked inside a redis Lua script');
     }
     case 'EVALSHA':
@@ -234,35 +413,88 @@ function redisCommand(command: SimpleCommand, words: readonly { text: string; dy
 }
 
 const redisCli: ToolRule = (command, context) => {
-  const p = parseArgs(command.args, { shortWithValue: 'hpasnurid', longWithValue: ['user', 'pass', 'askpass', 'cacert', 'cert', 'key', 'pattern', 'count', 'eval', 'rdb', 'functions-rdb', 'memkeys-samples', 'quoted-pattern', 'cluster', 'tls-ciphers', 'sni'] , stopAtOperand: true });
+  const p = parseArgs(command.args, {
+    shortWithValue: 'hpasnurid',
+    longWithValue: [
+      'user',
+      'pass',
+      'askpass',
+      'cacert',
+      'cert',
+      'key',
+      'pattern',
+      'count',
+      'eval',
+      'rdb',
+      'functions-rdb',
+      'memkeys-samples',
+      'quoted-pattern',
+      'cluster',
+      'tls-ciphers',
+      'sni',
+    ],
+    stopAtOperand: true,
+  });
   const host = flagText(p, '-h') ?? (flagText(p, '-u') ? fromUri(flagText(p, '-u') as string)?.host : undefined) ?? 'localhost';
   const targets: Target[] = [{ type: 'database', engine: 'redis', host }];
-  if (hasFlag(p, '--scan', '--bigkeys', '--memkeys', '--hotkeys', '--stat', '--latency', '--latency-history', '--rdb', '--version')) return res(command, 'read', 'redis-cli diagnostics', 'none', 'redis', targets);
+  if (hasFlag(p, '--scan', '--bigkeys', '--memkeys', '--hotkeys', '--stat', '--latency', '--latency-history', '--rdb', '--version'))
+    return res(command, 'read', 'redis-cli diagnostics', 'none', 'redis', targets);
   if (flagText(p, '--eval') !== undefined) return res(command, 'unknown', 'a redis Lua script', 'unknown', 'redis', targets);
   if (p.stopIndex >= 0) return redisCommand(command, command.args.slice(p.stopIndex), targets);
   const stdin = stdinOf(context);
   if (typeof stdin === 'string') {
-    const results = stdin.split('\n').filter((l) => l.trim() !== '').map((l) => redisCommand(command, l.trim().split(/\s+/).map((t) => ({ text: t, dynamic: false })), targets));
+    const results = stdin
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) =>
+        redisCommand(
+          command,
+          l
+            .trim()
+            .split(/\s+/)
+            .map((t) => ({ text: t, dynamic: false })),
+          targets,
+        ),
+      );
     return obfuscate(results.length === 0 ? readOnly(command, 'no commands') : mergeResults(results), 'redis commands fed on stdin');
   }
-  if (stdin === null) return { ...res(command, 'unknown', 'redis commands piped in that are not known before run time', 'unknown', 'redis', targets), obfuscated: true };
+  if (stdin === null)
+    return {
+      ...res(command, 'unknown', 'redis commands piped in that are not known before run time', 'unknown', 'redis', targets),
+      obfuscated: true,
+    };
   return res(command, 'unknown', 'an interactive redis-cli session', 'unknown', 'redis', targets);
 };
 
 /** Judges MongoDB shell JavaScript. */
 function mongoCode(command: SimpleCommand, code: string, targets: readonly Target[]): ToolResult {
-  if (/\bdropDatabase\s*\(/.test(code)) return res(command, 'catastrophic', 'dropDatabase deletes the whole database', 'database', 'mongo database', targets);
-  if (/\.drop\s*\(\s*\)|dropCollection\s*\(|\.drop\s*\(\s*\{/.test(code)) return res(command, 'destructive', 'drops a collection', 'resource', 'mongo collection', targets);
-  if (/\.(deleteMany|remove)\s*\(\s*(\{\s*\}|\))/.test(code) || /\.(updateMany|update)\s*\(\s*\{\s*\}/.test(code)) return res(command, 'destructive', 'deletes or rewrites every document of a collection', 'all', 'mongo collection', targets);
+  if (/\bdropDatabase\s*\(/.test(code))
+    return res(command, 'catastrophic', 'dropDatabase deletes the whole database', 'database', 'mongo database', targets);
+  if (/\.drop\s*\(\s*\)|dropCollection\s*\(|\.drop\s*\(\s*\{/.test(code))
+    return res(command, 'destructive', 'drops a collection', 'resource', 'mongo collection', targets);
+  if (/\.(deleteMany|remove)\s*\(\s*(\{\s*\}|\))/.test(code) || /\.(updateMany|update)\s*\(\s*\{\s*\}/.test(code))
+    return res(command, 'destructive', 'deletes or rewrites every document of a collection', 'all', 'mongo collection', targets);
   if (/\.(deleteMany|remove|findAndModify)\s*\(/.test(code)) {
-    if (/\.(deleteMany|remove)\s*\(\s*\{\s*_id\s*:/.test(code)) return res(command, 'write', 'deletes documents by key', 'resource', 'mongo documents', targets);
+    if (/\.(deleteMany|remove)\s*\(\s*\{\s*_id\s*:/.test(code))
+      return res(command, 'write', 'deletes documents by key', 'resource', 'mongo documents', targets);
     return res(command, 'destructive', 'deletes documents selected by a predicate', 'selection', 'mongo documents', targets);
   }
   if (/\.(dropIndex|dropIndexes)\s*\(/.test(code)) return res(command, 'write', 'drops an index', 'resource', 'mongo index', targets);
-  if (/\.(deleteOne|findOneAndDelete)\s*\(/.test(code)) return res(command, 'write', 'deletes one document', 'resource', 'mongo document', targets);
-  if (/\.(insert|insertOne|insertMany|updateOne|updateMany|update|replaceOne|findOneAndUpdate|findOneAndReplace|createIndex|createCollection|renameCollection|bulkWrite|save)\s*\(|createUser|dropUser|grantRoles/.test(code)) return res(command, 'write', 'writes documents', 'resource', 'mongo documents', targets);
-  if (/\b(shutdownServer|fsyncLock|adminCommand|runCommand|eval)\s*\(/.test(code)) return res(command, 'unknown', 'a mongo admin or arbitrary command', 'unknown', 'mongo', targets);
-  if (/\.(find|findOne|count|countDocuments|estimatedDocumentCount|aggregate|distinct|getCollectionNames|getIndexes|stats|explain|getName|version|serverStatus|hostInfo|isMaster|hello)\s*\(|show\s+(dbs|collections|databases)|printjson|print\s*\(|db\.version/.test(code)) {
+  if (/\.(deleteOne|findOneAndDelete)\s*\(/.test(code))
+    return res(command, 'write', 'deletes one document', 'resource', 'mongo document', targets);
+  if (
+    /\.(insert|insertOne|insertMany|updateOne|updateMany|update|replaceOne|findOneAndUpdate|findOneAndReplace|createIndex|createCollection|renameCollection|bulkWrite|save)\s*\(|createUser|dropUser|grantRoles/.test(
+      code,
+    )
+  )
+    return res(command, 'write', 'writes documents', 'resource', 'mongo documents', targets);
+  if (/\b(shutdownServer|fsyncLock|adminCommand|runCommand|eval)\s*\(/.test(code))
+    return res(command, 'unknown', 'a mongo admin or arbitrary command', 'unknown', 'mongo', targets);
+  if (
+    /\.(find|findOne|count|countDocuments|estimatedDocumentCount|aggregate|distinct|getCollectionNames|getIndexes|stats|explain|getName|version|serverStatus|hostInfo|isMaster|hello)\s*\(|show\s+(dbs|collections|databases)|printjson|print\s*\(|db\.version/.test(
+      code,
+    )
+  ) {
     if (/\$out|\$merge/.test(code)) return res(command, 'write', 'an aggregation that writes', 'resource', 'mongo collection', targets);
     return res(command, 'read', 'mongo query only reads', 'none', 'mongo', targets);
   }
@@ -270,16 +502,33 @@ function mongoCode(command: SimpleCommand, code: string, targets: readonly Targe
 }
 
 const mongosh: ToolRule = (command, context) => {
-  const p = parseArgs(command.args, { shortWithValue: 'up', longWithValue: ['eval', 'host', 'port', 'username', 'password', 'authenticationDatabase', 'file', 'tlsCAFile', 'apiVersion'] });
+  const p = parseArgs(command.args, {
+    shortWithValue: 'up',
+    longWithValue: ['eval', 'host', 'port', 'username', 'password', 'authenticationDatabase', 'file', 'tlsCAFile', 'apiVersion'],
+  });
   const conn = p.operands.find((o) => !o.text.endsWith('.js'));
   const uri = conn ? fromUri(conn.text) : undefined;
-  const targets: Target[] = [{ type: 'database', engine: 'mongodb', ...(uri?.host ?? flagText(p, '--host') ? { host: (uri?.host ?? flagText(p, '--host')) as string } : {}), ...(uri?.name ? { database: uri.name } : conn && !uri ? { database: conn.text } : {}) }];
+  const targets: Target[] = [
+    {
+      type: 'database',
+      engine: 'mongodb',
+      ...((uri?.host ?? flagText(p, '--host')) ? { host: (uri?.host ?? flagText(p, '--host')) as string } : {}),
+      ...(uri?.name ? { database: uri.name } : conn && !uri ? { database: conn.text } : {}),
+    },
+  ];
   const evals = p.flagList.filter(([k]) => k === '--eval').map(([, v]) => v);
   if (evals.length > 0) {
-    const results = evals.map((v) => (v === true ? readOnly(command, 'no code') : v.dynamic ? unknownResult(command, 'mongo code not known before run time') : mongoCode(command, v.text, targets)));
+    const results = evals.map((v) =>
+      v === true
+        ? readOnly(command, 'no code')
+        : v.dynamic
+          ? unknownResult(command, 'mongo code not known before run time')
+          : mongoCode(command, v.text, targets),
+    );
     return mergeResults(results);
   }
-  if (p.operands.some((o) => o.text.endsWith('.js')) || flagText(p, '--file')) return unknownResult(command, 'runs a mongo script file not visible here');
+  if (p.operands.some((o) => o.text.endsWith('.js')) || flagText(p, '--file'))
+    return unknownResult(command, 'runs a mongo script file not visible here');
   const stdin = stdinOf(context);
   if (typeof stdin === 'string') return obfuscate(mongoCode(command, stdin, targets), 'mongo code fed on stdin');
   return unknownResult(command, 'an interactive mongo shell');
@@ -295,15 +544,24 @@ const K8S_EPHEMERAL = new Set(['pods', 'events', 'leases', 'endpointslices', 'en
  */
 function kubernetesRegistryDelete(key: string, range: boolean): { risk: RiskClass; reason: string; scope: Scope } | undefined {
   if (!/^\/registry(\/|$)/.test(key)) return undefined;
-  let parts = key.split('/').filter((x) => x !== '').slice(1);
+  let parts = key
+    .split('/')
+    .filter((x) => x !== '')
+    .slice(1);
   if (parts.length > 0 && parts[0]!.includes('.')) parts = parts.slice(1);
   const [resource, second] = parts;
-  if (resource === undefined) return { risk: 'catastrophic', scope: 'cluster', reason: 'deletes every Kubernetes object in the cluster store' };
+  if (resource === undefined)
+    return { risk: 'catastrophic', scope: 'cluster', reason: 'deletes every Kubernetes object in the cluster store' };
   if (resource === 'namespaces' || resource === 'customresourcedefinitions') {
-    return { risk: 'catastrophic', scope: 'cluster', reason: `deletes ${resource === 'namespaces' ? 'a namespace' : 'a CRD'} from the cluster store` };
+    return {
+      risk: 'catastrophic',
+      scope: 'cluster',
+      reason: `deletes ${resource === 'namespaces' ? 'a namespace' : 'a CRD'} from the cluster store`,
+    };
   }
   const ephemeral = K8S_EPHEMERAL.has(resource);
-  if (range && second === undefined) return { risk: 'catastrophic', scope: 'cluster', reason: `deletes every ${resource} object in every namespace (cluster-wide)` };
+  if (range && second === undefined)
+    return { risk: 'catastrophic', scope: 'cluster', reason: `deletes every ${resource} object in every namespace (cluster-wide)` };
   if (range && parts.length === 2) {
     return ephemeral
       ? { risk: 'destructive', scope: 'namespace', reason: `deletes every ${resource} object in namespace ${second}` }
@@ -311,21 +569,31 @@ function kubernetesRegistryDelete(key: string, range: boolean): { risk: RiskClas
   }
   if (range) return { risk: 'destructive', scope: 'selection', reason: `deletes the ${resource} objects under ${key}` };
   if (ephemeral) return { risk: 'write', scope: 'resource', reason: `deletes one ${resource} object; controllers recreate it` };
-  return { risk: 'destructive', scope: 'resource', reason: `deletes the Kubernetes ${resource} object ${parts.slice(1).join('/')} from the cluster store` };
+  return {
+    risk: 'destructive',
+    scope: 'resource',
+    reason: `deletes the Kubernetes ${resource} object ${parts.slice(1).join('/')} from the cluster store`,
+  };
 }
 
 const etcdctl: ToolRule = (command) => {
-  const p = parseArgs(command.args, { longWithValue: ['endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'dial-timeout', 'command-timeout', 'write-out'] , shortWithValue: 'w' });
+  const p = parseArgs(command.args, {
+    longWithValue: ['endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'dial-timeout', 'command-timeout', 'write-out'],
+    shortWithValue: 'w',
+  });
   const [verb, key, end] = p.operands.map((o) => o.text);
   const targets: Target[] = [{ type: 'database', engine: 'etcd' }];
   switch (verb) {
     case 'del':
     case 'delete': {
       const prefix = hasFlag(p, '--prefix', '--from-key');
-      if (prefix && (key === '' || key === '/' || key === undefined || key === '\x00')) return res(command, 'catastrophic', 'deletes every key in etcd', 'database', 'etcd keyspace', targets);
+      if (prefix && (key === '' || key === '/' || key === undefined || key === '\x00'))
+        return res(command, 'catastrophic', 'deletes every key in etcd', 'database', 'etcd keyspace', targets);
       const registry = key === undefined ? undefined : kubernetesRegistryDelete(key, prefix || end !== undefined);
-      if (registry !== undefined) return res(command, registry.risk, registry.reason, registry.scope, `etcd ${prefix ? 'prefix' : 'key'} ${key ?? ''}`, targets);
-      if (prefix || end !== undefined) return res(command, 'destructive', `deletes every key under ${key ?? ''}`, 'selection', `etcd prefix ${key ?? ''}`, targets);
+      if (registry !== undefined)
+        return res(command, registry.risk, registry.reason, registry.scope, `etcd ${prefix ? 'prefix' : 'key'} ${key ?? ''}`, targets);
+      if (prefix || end !== undefined)
+        return res(command, 'destructive', `deletes every key under ${key ?? ''}`, 'selection', `etcd prefix ${key ?? ''}`, targets);
       return res(command, 'write', 'deletes one named key', 'resource', `etcd key ${key ?? ''}`, targets);
     }
     case 'put':
@@ -342,13 +610,21 @@ const etcdctl: ToolRule = (command) => {
     case 'alarm':
       return res(command, 'write', `etcdctl ${verb}`, 'host', 'etcd', targets, 'shell', true);
     case 'member':
-      return key === 'remove' ? res(command, 'destructive', 'removes a cluster member', 'cluster', 'etcd member', targets, 'shell', true) : key === 'list' ? res(command, 'read', 'lists members', 'none', 'etcd', targets) : res(command, 'write', `member ${key ?? ''}`, 'cluster', 'etcd', targets);
+      return key === 'remove'
+        ? res(command, 'destructive', 'removes a cluster member', 'cluster', 'etcd member', targets, 'shell', true)
+        : key === 'list'
+          ? res(command, 'read', 'lists members', 'none', 'etcd', targets)
+          : res(command, 'write', `member ${key ?? ''}`, 'cluster', 'etcd', targets);
     case 'snapshot':
-      return key === 'restore' ? res(command, 'destructive', 'restores a snapshot over a data directory', 'database', 'etcd', targets) : res(command, 'read', `snapshot ${key ?? ''}`, 'none', 'etcd', targets);
+      return key === 'restore'
+        ? res(command, 'destructive', 'restores a snapshot over a data directory', 'database', 'etcd', targets)
+        : res(command, 'read', `snapshot ${key ?? ''}`, 'none', 'etcd', targets);
     case 'auth':
     case 'user':
     case 'role':
-      return key === 'list' || key === 'get' || key === 'status' ? res(command, 'read', `etcdctl ${verb} ${key}`, 'none', 'etcd', targets) : res(command, 'write', `etcdctl ${verb} ${key ?? ''}`, 'resource', 'etcd', targets);
+      return key === 'list' || key === 'get' || key === 'status'
+        ? res(command, 'read', `etcdctl ${verb} ${key}`, 'none', 'etcd', targets)
+        : res(command, 'write', `etcdctl ${verb} ${key ?? ''}`, 'resource', 'etcd', targets);
     default:
       return res(command, 'read', `etcdctl ${verb ?? ''} only reads`, 'none', 'etcd', targets);
   }
@@ -358,7 +634,8 @@ const vault: ToolRule = (command) => {
   const ops = command.args.filter((a) => !a.text.startsWith('-')).map((a) => a.text);
   const [group, action, path] = ops;
   const targets: Target[] = [];
-  const r = (risk: RiskClass, reason: string, scope: Scope = 'resource'): ToolResult => res(command, risk, reason, scope, `vault ${path ?? action ?? group ?? ''}`, targets);
+  const r = (risk: RiskClass, reason: string, scope: Scope = 'resource'): ToolResult =>
+    res(command, risk, reason, scope, `vault ${path ?? action ?? group ?? ''}`, targets);
   switch (group) {
     case 'secrets':
       if (action === 'disable') return r('catastrophic', 'disabling a secrets engine deletes every secret in it', 'database');
@@ -369,9 +646,11 @@ const vault: ToolRule = (command) => {
       if (action === 'list' || action === 'help') return r('read', 'lists auth methods', 'none');
       return r('write', `vault auth ${action ?? ''}`);
     case 'kv':
-      if (action === 'destroy' || (action === 'metadata' && path === 'delete')) return r('destructive', 'permanently destroys secret versions');
+      if (action === 'destroy' || (action === 'metadata' && path === 'delete'))
+        return r('destructive', 'permanently destroys secret versions');
       if (action === 'delete') return r('write', 'soft-deletes the latest secret version (undelete restores it)');
-      if (action === 'get' || action === 'list' || (action === 'metadata' && path === 'get')) return r('read', `vault kv ${action}`, 'none');
+      if (action === 'get' || action === 'list' || (action === 'metadata' && path === 'get'))
+        return r('read', `vault kv ${action}`, 'none');
       return r('write', `vault kv ${action ?? ''}`);
     case 'delete':
       return r('destructive', 'deletes a secret');
@@ -388,16 +667,21 @@ const vault: ToolRule = (command) => {
     case 'unwrap':
     case 'patch':
       if (group === 'token' && action === 'revoke') return r('write', 'revokes a token');
-      return r(group === 'token' && (action === 'lookup' || action === 'capabilities') ? 'read' : 'write', `vault ${group} ${action ?? ''}`);
+      return r(
+        group === 'token' && (action === 'lookup' || action === 'capabilities') ? 'read' : 'write',
+        `vault ${group} ${action ?? ''}`,
+      );
     case 'policy':
       if (action === 'delete') return r('destructive', 'deletes a policy');
       if (action === 'list' || action === 'read') return r('read', 'reads policies', 'none');
       return r('write', `vault policy ${action ?? ''}`);
     case 'lease':
-      if (action === 'revoke' && command.args.some((a) => a.text === '-prefix' || a.text === '-force')) return r('destructive', 'revokes every lease under a prefix', 'selection');
+      if (action === 'revoke' && command.args.some((a) => a.text === '-prefix' || a.text === '-force'))
+        return r('destructive', 'revokes every lease under a prefix', 'selection');
       return r('write', `vault lease ${action ?? ''}`);
     case 'operator':
-      if (action === 'seal' || action === 'step-down') return res(command, 'write', `vault operator ${action}`, 'cluster', 'vault', targets, 'shell', true);
+      if (action === 'seal' || action === 'step-down')
+        return res(command, 'write', `vault operator ${action}`, 'cluster', 'vault', targets, 'shell', true);
       if (action === 'raft' && path === 'remove-peer') return r('destructive', 'removes a raft peer', 'cluster');
       if (action === 'init' || action === 'rekey' || action === 'generate-root') return r('write', `vault operator ${action}`, 'cluster');
       return r('read', `vault operator ${action ?? ''}`, 'none');
@@ -410,32 +694,93 @@ const dropdb: ToolRule = (command) => {
   const p = parseArgs(command.args, { shortWithValue: 'hpUd', longWithValue: ['host', 'port', 'username', 'maintenance-db'] });
   const name = p.operands[0]?.text ?? '(unknown)';
   const host = flagText(p, '-h', '--host');
-  return res(command, 'catastrophic', `dropdb deletes the database ${name}`, 'database', `database ${name}`, [{ type: 'database', engine: 'postgresql', database: name, ...(host !== undefined ? { host } : {}) }], 'sql');
+  return res(
+    command,
+    'catastrophic',
+    `dropdb deletes the database ${name}`,
+    'database',
+    `database ${name}`,
+    [{ type: 'database', engine: 'postgresql', database: name, ...(host !== undefined ? { host } : {}) }],
+    'sql',
+  );
 };
 
 const pgRestore: ToolRule = (command) => {
-  const p = parseArgs(command.args, { shortWithValue: 'dfFhIjLnNpPStTUW', longWithValue: ['dbname', 'file', 'format', 'host', 'index', 'jobs', 'use-list', 'schema', 'exclude-schema', 'port', 'function', 'superuser', 'table', 'trigger', 'username', 'role', 'section'] });
+  const p = parseArgs(command.args, {
+    shortWithValue: 'dfFhIjLnNpPStTUW',
+    longWithValue: [
+      'dbname',
+      'file',
+      'format',
+      'host',
+      'index',
+      'jobs',
+      'use-list',
+      'schema',
+      'exclude-schema',
+      'port',
+      'function',
+      'superuser',
+      'table',
+      'trigger',
+      'username',
+      'role',
+      'section',
+    ],
+  });
   const name = flagText(p, '-d', '--dbname');
   const targets: Target[] = [{ type: 'database', engine: 'postgresql', ...(name !== undefined ? { database: name } : {}) }];
   if (hasFlag(p, '-l', '--list')) return res(command, 'read', 'lists the archive', 'none', 'archive', targets, 'sql');
-  if (name === undefined && !hasFlag(p, '-C', '--create')) return res(command, 'read', 'pg_restore without -d prints SQL', 'none', 'archive', targets, 'sql');
-  if (hasFlag(p, '-c', '--clean')) return res(command, 'catastrophic', 'pg_restore --clean drops database objects before restoring over them', 'database', `database ${name ?? ''}`, targets, 'sql');
+  if (name === undefined && !hasFlag(p, '-C', '--create'))
+    return res(command, 'read', 'pg_restore without -d prints SQL', 'none', 'archive', targets, 'sql');
+  if (hasFlag(p, '-c', '--clean'))
+    return res(
+      command,
+      'catastrophic',
+      'pg_restore --clean drops database objects before restoring over them',
+      'database',
+      `database ${name ?? ''}`,
+      targets,
+      'sql',
+    );
   return res(command, 'write', 'restores objects into a database', 'database', `database ${name ?? ''}`, targets, 'sql');
 };
 
 const mongorestore: ToolRule = (command) => {
-  if (command.args.some((a) => a.text === '--drop')) return res(command, 'catastrophic', 'mongorestore --drop drops collections before restoring', 'database', 'mongo database', [{ type: 'database', engine: 'mongodb' }]);
+  if (command.args.some((a) => a.text === '--drop'))
+    return res(command, 'catastrophic', 'mongorestore --drop drops collections before restoring', 'database', 'mongo database', [
+      { type: 'database', engine: 'mongodb' },
+    ]);
   if (command.args.some((a) => a.text === '--dryRun')) return res(command, 'read', 'dry run', 'none', 'mongo', []);
   return res(command, 'write', 'restores documents', 'database', 'mongo database', [{ type: 'database', engine: 'mongodb' }]);
 };
 
-const dump: ToolRule = (command) => res(command, 'read', `${command.name} reads a database (output is a local file)`, 'none', 'database', undefined, command.name.startsWith('mongo') ? 'shell' : 'sql');
+const dump: ToolRule = (command) =>
+  res(
+    command,
+    'read',
+    `${command.name} reads a database (output is a local file)`,
+    'none',
+    'database',
+    undefined,
+    command.name.startsWith('mongo') ? 'shell' : 'sql',
+  );
 
 /** One framework command judged by a table of verbs. */
 function framework(table: readonly (readonly [RegExp, RiskClass, string])[], fallback: RiskClass = 'write'): ToolRule {
   return (command) => {
     const line = command.args.map((a) => a.text).join(' ');
-    for (const [re, risk, reason] of table) if (re.test(line)) return res(command, risk, reason, risk === 'catastrophic' ? 'database' : risk === 'read' ? 'none' : 'resource', `database via ${command.name}`, undefined, 'sql');
+    for (const [re, risk, reason] of table)
+      if (re.test(line))
+        return res(
+          command,
+          risk,
+          reason,
+          risk === 'catastrophic' ? 'database' : risk === 'read' ? 'none' : 'resource',
+          `database via ${command.name}`,
+          undefined,
+          'sql',
+        );
     if (command.args.length === 0) return readOnly(command, 'prints usage', 'sql');
     return res(command, fallback, `${command.name} ${line}`, 'resource', `database via ${command.name}`, undefined, 'sql');
   };
@@ -451,7 +796,11 @@ const prisma = framework([
 ]);
 
 const RAILS_TABLE: readonly (readonly [RegExp, RiskClass, string])[] = [
-  [/\bdb:(drop|reset|purge|truncate_all|schema:load|structure:load|migrate:reset|setup:replant)\b/, 'catastrophic', 'drops or reloads the database'],
+  [
+    /\bdb:(drop|reset|purge|truncate_all|schema:load|structure:load|migrate:reset|setup:replant)\b/,
+    'catastrophic',
+    'drops or reloads the database',
+  ],
   [/\bdb:(rollback|migrate:down|migrate:redo)\b/, 'destructive', 'rolls back migrations'],
   [/\bdb:(migrate|seed|create|setup|prepare|migrate:up)\b/, 'write', 'applies migrations or seeds'],
   [/\b(routes|about|stats|notes|db:version|db:migrate:status|--version|--tasks|-T|middleware|secret)\b/, 'read', 'prints information'],
@@ -463,9 +812,17 @@ const manage = framework([
   [/\b(flush|reset_db|sqlflush --execute|reset_schema|drop_test_database)\b/, 'catastrophic', 'deletes every row or the database'],
   [/\bmigrate \S+ zero\b/, 'catastrophic', 'unapplies every migration of an app'],
   [/\bmigrate \S+ \d{4}/, 'destructive', 'migrates backwards'],
-  [/\b(sqlflush|sqlmigrate|showmigrations|check|diffsettings|inspectdb|help|version|dumpdata|--help|--version)\b/, 'read', 'prints information'],
+  [
+    /\b(sqlflush|sqlmigrate|showmigrations|check|diffsettings|inspectdb|help|version|dumpdata|--help|--version)\b/,
+    'read',
+    'prints information',
+  ],
   [/\b(shell|dbshell|runscript|shell_plus)\b/, 'unknown', 'runs arbitrary code'],
-  [/\b(migrate|makemigrations|createsuperuser|collectstatic|loaddata|runserver|startapp|test|compilemessages)\b/, 'write', 'a recoverable change'],
+  [
+    /\b(migrate|makemigrations|createsuperuser|collectstatic|loaddata|runserver|startapp|test|compilemessages)\b/,
+    'write',
+    'a recoverable change',
+  ],
 ]);
 
 const alembic = framework([
@@ -555,9 +912,12 @@ const supabase = framework([
 
 const mix: ToolRule = (command) => {
   const line = command.args.map((a) => a.text).join(' ');
-  if (/\becto\.(drop|reset)\b/.test(line)) return res(command, 'catastrophic', 'drops the database', 'database', 'database via mix', undefined, 'sql');
-  if (/\becto\.rollback\b/.test(line)) return res(command, 'destructive', 'rolls back migrations', 'resource', 'database via mix', undefined, 'sql');
-  if (/\becto\.(migrate|create|setup)\b/.test(line)) return res(command, 'write', 'applies forward migrations', 'resource', 'database via mix', undefined, 'sql');
+  if (/\becto\.(drop|reset)\b/.test(line))
+    return res(command, 'catastrophic', 'drops the database', 'database', 'database via mix', undefined, 'sql');
+  if (/\becto\.rollback\b/.test(line))
+    return res(command, 'destructive', 'rolls back migrations', 'resource', 'database via mix', undefined, 'sql');
+  if (/\becto\.(migrate|create|setup)\b/.test(line))
+    return res(command, 'write', 'applies forward migrations', 'resource', 'database via mix', undefined, 'sql');
   return res(command, 'write', `mix ${line}`, 'directory', 'project', undefined, 'shell');
 };
 
@@ -572,16 +932,36 @@ const rake: ToolRule = (command) => {
 const pgCtl: ToolRule = (command) => {
   const action = command.args.find((a) => !a.text.startsWith('-'))?.text ?? '';
   if (action === 'status') return res(command, 'read', 'pg_ctl status', 'none', 'postgres');
-  return res(command, 'write', `pg_ctl ${action}`, 'host', 'postgres server', undefined, 'shell', action === 'stop' || action === 'restart' || action === 'kill');
+  return res(
+    command,
+    'write',
+    `pg_ctl ${action}`,
+    'host',
+    'postgres server',
+    undefined,
+    'shell',
+    action === 'stop' || action === 'restart' || action === 'kill',
+  );
 };
 
 const mysqladmin: ToolRule = (command) => {
   const p = parseArgs(command.args, { shortWithValue: 'hPuS', longWithValue: ['host', 'port', 'user', 'socket'] });
   const [verb, name] = p.operands.map((o) => o.text);
   const targets: Target[] = [{ type: 'database', engine: 'mysql', ...(name !== undefined ? { database: name } : {}) }];
-  if (verb === 'drop') return res(command, 'catastrophic', `mysqladmin drop deletes the database ${name ?? ''}`, 'database', `database ${name ?? ''}`, targets, 'sql');
-  if (verb === 'shutdown' || verb === 'kill') return res(command, 'write', `mysqladmin ${verb}`, 'host', 'mysql server', targets, 'sql', true);
-  if (['status', 'extended-status', 'processlist', 'variables', 'version', 'ping'].includes(verb ?? '')) return res(command, 'read', `mysqladmin ${verb ?? ''}`, 'none', 'mysql', targets, 'sql');
+  if (verb === 'drop')
+    return res(
+      command,
+      'catastrophic',
+      `mysqladmin drop deletes the database ${name ?? ''}`,
+      'database',
+      `database ${name ?? ''}`,
+      targets,
+      'sql',
+    );
+  if (verb === 'shutdown' || verb === 'kill')
+    return res(command, 'write', `mysqladmin ${verb}`, 'host', 'mysql server', targets, 'sql', true);
+  if (['status', 'extended-status', 'processlist', 'variables', 'version', 'ping'].includes(verb ?? ''))
+    return res(command, 'read', `mysqladmin ${verb ?? ''}`, 'none', 'mysql', targets, 'sql');
   return res(command, 'write', `mysqladmin ${verb ?? ''}`, 'resource', 'mysql', targets, 'sql');
 };
 
@@ -615,10 +995,14 @@ export const databaseRules: ToolRuleTable = {
   mongodump: dump,
   mongoexport: dump,
   mongorestore,
-  mongoimport: (command) => (command.args.some((a) => a.text === '--drop') ? res(command, 'destructive', 'mongoimport --drop drops the collection first', 'resource', 'mongo collection') : res(command, 'write', 'imports documents', 'resource', 'mongo collection')),
+  mongoimport: (command) =>
+    command.args.some((a) => a.text === '--drop')
+      ? res(command, 'destructive', 'mongoimport --drop drops the collection first', 'resource', 'mongo collection')
+      : res(command, 'write', 'imports documents', 'resource', 'mongo collection'),
   pg_ctl: pgCtl,
   pg_ctlcluster: pgCtl,
-  pg_dropcluster: (command) => res(command, 'catastrophic', 'deletes a PostgreSQL cluster and its data directory', 'database', 'postgres cluster', undefined, 'sql'),
+  pg_dropcluster: (command) =>
+    res(command, 'catastrophic', 'deletes a PostgreSQL cluster and its data directory', 'database', 'postgres cluster', undefined, 'sql'),
   pg_isready: (command) => readOnly(command, 'checks a server'),
   prisma,
   rails: rake,

@@ -10,22 +10,107 @@ import { readOnly, single, unknownResult } from '../rule-kit.js';
 import type { SimpleCommand, ToolResult, ToolRule, ToolRuleTable, Word } from '../tool-rule.js';
 
 const READ_SUBCOMMANDS = new Set([
-  'status', 'log', 'show', 'diff', 'blame', 'grep', 'ls-files', 'ls-tree', 'ls-remote', 'rev-parse', 'rev-list', 'describe',
-  'shortlog', 'cat-file', 'show-ref', 'for-each-ref', 'whatchanged', 'reflog-show', 'name-rev', 'merge-base', 'cherry',
-  'count-objects', 'fsck', 'verify-commit', 'verify-tag', 'check-ignore', 'check-attr', 'help', 'version', 'fetch',
-  'difftool', 'range-diff', 'show-branch', 'var', 'bugreport', 'archive', 'bundle-verify', 'instaweb', 'get-tar-commit-id',
+  'status',
+  'log',
+  'show',
+  'diff',
+  'blame',
+  'grep',
+  'ls-files',
+  'ls-tree',
+  'ls-remote',
+  'rev-parse',
+  'rev-list',
+  'describe',
+  'shortlog',
+  'cat-file',
+  'show-ref',
+  'for-each-ref',
+  'whatchanged',
+  'reflog-show',
+  'name-rev',
+  'merge-base',
+  'cherry',
+  'count-objects',
+  'fsck',
+  'verify-commit',
+  'verify-tag',
+  'check-ignore',
+  'check-attr',
+  'help',
+  'version',
+  'fetch',
+  'difftool',
+  'range-diff',
+  'show-branch',
+  'var',
+  'bugreport',
+  'archive',
+  'bundle-verify',
+  'instaweb',
+  'get-tar-commit-id',
 ]);
 
 const WRITE_SUBCOMMANDS = new Set([
-  'add', 'commit', 'mv', 'init', 'clone', 'pull', 'merge', 'rebase', 'cherry-pick', 'revert', 'tag', 'switch', 'am', 'apply',
-  'notes', 'submodule', 'worktree', 'gc', 'repack', 'prune-packed', 'mergetool', 'bisect', 'sparse-checkout', 'lfs', 'maintenance',
-  'format-patch', 'bundle', 'pack-refs', 'commit-tree', 'hash-object', 'update-index', 'read-tree', 'write-tree', 'mktag', 'replace',
-  'restore-staged', 'fast-import', 'annex', 'flow', 'subtree', 'rerere', 'citool', 'gui',
+  'add',
+  'commit',
+  'mv',
+  'init',
+  'clone',
+  'pull',
+  'merge',
+  'rebase',
+  'cherry-pick',
+  'revert',
+  'tag',
+  'switch',
+  'am',
+  'apply',
+  'notes',
+  'submodule',
+  'worktree',
+  'gc',
+  'repack',
+  'prune-packed',
+  'mergetool',
+  'bisect',
+  'sparse-checkout',
+  'lfs',
+  'maintenance',
+  'format-patch',
+  'bundle',
+  'pack-refs',
+  'commit-tree',
+  'hash-object',
+  'update-index',
+  'read-tree',
+  'write-tree',
+  'mktag',
+  'replace',
+  'restore-staged',
+  'fast-import',
+  'annex',
+  'flow',
+  'subtree',
+  'rerere',
+  'citool',
+  'gui',
 ]);
 
 const DEFAULT_BRANCHES = new Set(['main', 'master', 'trunk', 'develop', 'production', 'prod', 'release']);
 
-function result(command: SimpleCommand, risk: RiskClass, reason: string, opts: { scope?: Scope; verb?: 'read' | 'create' | 'modify' | 'delete' | 'replace'; resource?: string; targets?: readonly Target[]; disruptive?: boolean } = {}): ToolResult {
+function result(
+  command: SimpleCommand,
+  risk: RiskClass,
+  reason: string,
+  opts: {
+    scope?: Scope;
+    verb?: 'read' | 'create' | 'modify' | 'delete' | 'replace';
+    resource?: string;
+    targets?: readonly Target[];
+    disruptive?: boolean;
+  } = {},
+): ToolResult {
   return single(
     'shell',
     command,
@@ -49,7 +134,10 @@ const SUB_SPECS: Readonly<Record<string, { short?: string; long?: readonly strin
   clean: { short: 'e', long: ['exclude'] },
   branch: { short: 'utm', long: ['set-upstream-to', 'track', 'contains', 'merged', 'no-merged', 'points-at', 'format', 'sort'] },
   stash: { short: 'm', long: ['message'] },
-  commit: { short: 'mFcCt', long: ['message', 'file', 'author', 'date', 'reuse-message', 'reedit-message', 'fixup', 'squash', 'template', 'cleanup'] },
+  commit: {
+    short: 'mFcCt',
+    long: ['message', 'file', 'author', 'date', 'reuse-message', 'reedit-message', 'fixup', 'squash', 'template', 'cleanup'],
+  },
   restore: { short: 's', long: ['source', 'pathspec-from-file'] },
 };
 
@@ -58,20 +146,43 @@ function push(command: SimpleCommand, p: ParsedArgs): ToolResult {
   const remote = ops[0];
   const refs = ops.slice(1);
   const targets: Target[] = [];
-  for (const r of refs.length > 0 ? refs : ['']) targets.push({ type: 'git', ...(remote !== undefined ? { remote } : {}), ...(r ? { branch: r.replace(/^\+/, '').split(':').pop() as string } : {}) });
+  for (const r of refs.length > 0 ? refs : [''])
+    targets.push({
+      type: 'git',
+      ...(remote !== undefined ? { remote } : {}),
+      ...(r ? { branch: r.replace(/^\+/, '').split(':').pop() as string } : {}),
+    });
   if (hasFlag(p, '-n', '--dry-run')) return result(command, 'read', 'git push --dry-run', { targets });
-  if (hasFlag(p, '--mirror')) return result(command, 'catastrophic', 'git push --mirror overwrites every ref on the remote', { scope: 'repository', resource: `remote ${remote ?? 'origin'}`, targets });
+  if (hasFlag(p, '--mirror'))
+    return result(command, 'catastrophic', 'git push --mirror overwrites every ref on the remote', {
+      scope: 'repository',
+      resource: `remote ${remote ?? 'origin'}`,
+      targets,
+    });
   const force = hasFlag(p, '-f', '--force');
   const lease = [...p.flags.keys()].some((k) => k === '--force-with-lease' || k === '--force-if-includes');
   const plusRef = refs.some((r) => r.startsWith('+'));
   const deletes = hasFlag(p, '-d', '--delete') || refs.some((r) => /^:[^:]+$/.test(r));
-  if (hasFlag(p, '--prune')) return result(command, 'destructive', 'git push --prune deletes remote branches missing locally', { resource: `remote ${remote ?? 'origin'}`, targets });
-  if (deletes) return result(command, 'destructive', 'deletes a remote branch', { resource: `remote ${remote ?? 'origin'} branch ${refs.join(' ')}`, targets });
+  if (hasFlag(p, '--prune'))
+    return result(command, 'destructive', 'git push --prune deletes remote branches missing locally', {
+      resource: `remote ${remote ?? 'origin'}`,
+      targets,
+    });
+  if (deletes)
+    return result(command, 'destructive', 'deletes a remote branch', {
+      resource: `remote ${remote ?? 'origin'} branch ${refs.join(' ')}`,
+      targets,
+    });
   const branchNames = refs.map((r) => (r.replace(/^\+/, '').split(':').pop() as string).replace(/^refs\/heads\//, ''));
   const toDefault = branchNames.some((b) => DEFAULT_BRANCHES.has(b)) || refs.length === 0;
-  if (force || plusRef) return result(command, 'destructive', 'a force push can discard commits on the remote', { resource: `remote ${remote ?? 'origin'} ${branchNames.join(' ') || 'current branch'}`, targets });
+  if (force || plusRef)
+    return result(command, 'destructive', 'a force push can discard commits on the remote', {
+      resource: `remote ${remote ?? 'origin'} ${branchNames.join(' ') || 'current branch'}`,
+      targets,
+    });
   if (lease) {
-    if (toDefault && refs.length > 0) return result(command, 'destructive', '--force-with-lease to a default branch rewrites shared history', { targets });
+    if (toDefault && refs.length > 0)
+      return result(command, 'destructive', '--force-with-lease to a default branch rewrites shared history', { targets });
     if (refs.length === 0) return result(command, 'write', '--force-with-lease of the current branch', { targets });
     return result(command, 'write', '--force-with-lease to a non-default branch', { targets });
   }
@@ -107,13 +218,39 @@ function sub(command: SimpleCommand, subcommand: string, rest: readonly Word[]):
       return result(command, 'destructive', 'git restore discards uncommitted changes in the working tree');
     case 'clean':
       if (hasFlag(p, '-n', '--dry-run')) return result(command, 'read', 'git clean dry run');
-      if (hasFlag(p, '-f', '--force', '-i', '--interactive')) return result(command, 'destructive', 'git clean deletes untracked files, which are not in VCS', { scope: 'directory' });
+      if (hasFlag(p, '-f', '--force', '-i', '--interactive'))
+        return result(command, 'destructive', 'git clean deletes untracked files, which are not in VCS', { scope: 'directory' });
       return result(command, 'read', 'git clean without -f refuses to run');
     case 'branch': {
-      if (hasFlag(p, '-D') || (hasFlag(p, '-d', '--delete') && hasFlag(p, '-f', '--force'))) return result(command, 'destructive', 'git branch -D deletes a branch with unmerged commits', { resource: `branch ${ops.join(' ')}`, targets: ops.map((b) => ({ type: 'git' as const, branch: b })) });
-      if (hasFlag(p, '-d', '--delete')) return result(command, 'write', 'git branch -d deletes a merged branch', { resource: `branch ${ops.join(' ')}` });
-      if (hasFlag(p, '-m', '-M', '-c', '-C', '-u', '--set-upstream-to', '--unset-upstream', '--edit-description', '--track')) return result(command, 'write', 'changes a branch');
-      if (ops.length > 0 && !hasFlag(p, '-l', '--list', '-a', '-r', '--all', '--remotes', '--contains', '--merged', '--no-merged', '--points-at', '-v', '-vv', '--show-current')) return result(command, 'write', 'creates a branch');
+      if (hasFlag(p, '-D') || (hasFlag(p, '-d', '--delete') && hasFlag(p, '-f', '--force')))
+        return result(command, 'destructive', 'git branch -D deletes a branch with unmerged commits', {
+          resource: `branch ${ops.join(' ')}`,
+          targets: ops.map((b) => ({ type: 'git' as const, branch: b })),
+        });
+      if (hasFlag(p, '-d', '--delete'))
+        return result(command, 'write', 'git branch -d deletes a merged branch', { resource: `branch ${ops.join(' ')}` });
+      if (hasFlag(p, '-m', '-M', '-c', '-C', '-u', '--set-upstream-to', '--unset-upstream', '--edit-description', '--track'))
+        return result(command, 'write', 'changes a branch');
+      if (
+        ops.length > 0 &&
+        !hasFlag(
+          p,
+          '-l',
+          '--list',
+          '-a',
+          '-r',
+          '--all',
+          '--remotes',
+          '--contains',
+          '--merged',
+          '--no-merged',
+          '--points-at',
+          '-v',
+          '-vv',
+          '--show-current',
+        )
+      )
+        return result(command, 'write', 'creates a branch');
       return result(command, 'read', 'lists branches');
     }
     case 'stash': {
@@ -137,7 +274,8 @@ function sub(command: SimpleCommand, subcommand: string, rest: readonly Word[]):
       if (hasFlag(p, '-n', '--dry-run')) return result(command, 'read', 'dry run');
       return result(command, 'destructive', 'git prune deletes unreachable objects');
     case 'gc':
-      if (ops.length === 0 && [...p.flags.keys()].some((k) => k.startsWith('--prune'))) return result(command, 'destructive', 'git gc --prune drops unreachable objects');
+      if (ops.length === 0 && [...p.flags.keys()].some((k) => k.startsWith('--prune')))
+        return result(command, 'destructive', 'git gc --prune drops unreachable objects');
       return result(command, 'write', 'git gc');
     case 'rm': {
       if (hasFlag(p, '--cached')) return result(command, 'write', 'untracks files');
@@ -146,7 +284,8 @@ function sub(command: SimpleCommand, subcommand: string, rest: readonly Word[]):
     }
     case 'remote': {
       const action = ops[0] ?? '';
-      if (['remove', 'rm', 'set-url', 'rename', 'add', 'prune', 'set-head', 'set-branches'].includes(action)) return result(command, 'write', `git remote ${action}`);
+      if (['remove', 'rm', 'set-url', 'rename', 'add', 'prune', 'set-head', 'set-branches'].includes(action))
+        return result(command, 'write', `git remote ${action}`);
       return result(command, 'read', 'lists remotes');
     }
     case 'tag':
@@ -154,7 +293,8 @@ function sub(command: SimpleCommand, subcommand: string, rest: readonly Word[]):
       if (ops.length === 0 || hasFlag(p, '-l', '--list')) return result(command, 'read', 'lists tags');
       return result(command, 'write', 'creates a tag');
     case 'config':
-      if (hasFlag(p, '--get', '--get-all', '--list', '-l', '--get-regexp') || ops.length <= 1) return result(command, 'read', 'reads configuration');
+      if (hasFlag(p, '--get', '--get-all', '--list', '-l', '--get-regexp') || ops.length <= 1)
+        return result(command, 'read', 'reads configuration');
       return result(command, 'write', 'changes configuration');
     case 'commit':
       if (hasFlag(p, '--dry-run')) return result(command, 'read', 'git commit --dry-run');
@@ -167,7 +307,8 @@ function sub(command: SimpleCommand, subcommand: string, rest: readonly Word[]):
       if (subcommand === 'rebase' && hasFlag(p, '--root')) return result(command, 'write', 'rebases from the root (local history rewrite)');
       return result(command, 'write', `git ${subcommand}`);
     case 'worktree':
-      if ((ops[0] === 'remove' || ops[0] === 'rm') && hasFlag(p, '-f', '--force')) return result(command, 'destructive', 'removes a worktree with uncommitted changes');
+      if ((ops[0] === 'remove' || ops[0] === 'rm') && hasFlag(p, '-f', '--force'))
+        return result(command, 'destructive', 'removes a worktree with uncommitted changes');
       return result(command, ops[0] === 'list' ? 'read' : 'write', `git worktree ${ops[0] ?? ''}`);
     case 'fetch':
       return result(command, 'read', 'git fetch only updates remote-tracking refs (a local cache)');
@@ -180,8 +321,13 @@ function sub(command: SimpleCommand, subcommand: string, rest: readonly Word[]):
 
 /** `git [global options] <subcommand> …`. */
 const git: ToolRule = (command) => {
-  const p = parseArgs(command.args, { shortWithValue: 'Cc', longWithValue: ['git-dir', 'work-tree', 'namespace', 'exec-path', 'config-env', 'super-prefix'], stopAtOperand: true });
-  if (p.stopIndex < 0) return readOnly(command, hasFlag(p, '--version', '--help') ? 'git prints help or version' : 'git without a subcommand');
+  const p = parseArgs(command.args, {
+    shortWithValue: 'Cc',
+    longWithValue: ['git-dir', 'work-tree', 'namespace', 'exec-path', 'config-env', 'super-prefix'],
+    stopAtOperand: true,
+  });
+  if (p.stopIndex < 0)
+    return readOnly(command, hasFlag(p, '--version', '--help') ? 'git prints help or version' : 'git without a subcommand');
   const subWord = command.args[p.stopIndex] as Word;
   if (subWord.dynamic) return unknownResult(command, 'git subcommand not known before run time');
   const targets: Target[] = [];
@@ -198,25 +344,45 @@ const gh: ToolRule = (command, context) => {
   const texts = command.args.map((a) => a.text);
   const target = ops[2];
   const targets: Target[] = target ? [{ type: 'git', remote: target }] : [];
-  if (group === 'repo' && action === 'delete') return result(command, 'catastrophic', 'gh repo delete removes the whole repository', { scope: 'repository', resource: `repository ${target ?? '(current)'}`, targets });
+  if (group === 'repo' && action === 'delete')
+    return result(command, 'catastrophic', 'gh repo delete removes the whole repository', {
+      scope: 'repository',
+      resource: `repository ${target ?? '(current)'}`,
+      targets,
+    });
   if (group === 'repo' && action === 'archive') return result(command, 'write', 'archives a repository', { targets });
   if (group === 'release' && action === 'delete') return result(command, 'destructive', 'deletes a release', { targets });
-  if ((group === 'secret' || group === 'variable') && (action === 'delete' || action === 'remove')) return result(command, 'destructive', `deletes a ${group}`);
+  if ((group === 'secret' || group === 'variable') && (action === 'delete' || action === 'remove'))
+    return result(command, 'destructive', `deletes a ${group}`);
   if (group === 'api') {
     const mIdx = texts.findIndex((t) => t === '-X' || t === '--method');
-    const method = (mIdx >= 0 ? texts[mIdx + 1] : texts.find((t) => t.startsWith('--method='))?.slice(9) ?? texts.find((t) => /^-X[A-Z]+$/.test(t))?.slice(2))?.toUpperCase();
+    const method = (
+      mIdx >= 0
+        ? texts[mIdx + 1]
+        : (texts.find((t) => t.startsWith('--method='))?.slice(9) ?? texts.find((t) => /^-X[A-Z]+$/.test(t))?.slice(2))
+    )?.toUpperCase();
     if (method === 'DELETE') {
       const path = action ?? '';
       const wide = /^\/?repos\/[^/]+\/[^/]+\/?$/.test(path) || /^\/?orgs\/[^/]+\/?$/.test(path);
       return result(command, wide ? 'catastrophic' : 'destructive', `gh api DELETE ${path}`, { scope: wide ? 'repository' : 'resource' });
     }
     if (method && method !== 'GET' && method !== 'HEAD') return result(command, 'write', `gh api ${method}`);
-    if (texts.some((t) => t === '-f' || t === '-F' || t === '--field' || t === '--raw-field' || t === '--input')) return result(command, 'write', 'gh api with fields defaults to POST');
+    if (texts.some((t) => t === '-f' || t === '-F' || t === '--field' || t === '--raw-field' || t === '--input'))
+      return result(command, 'write', 'gh api with fields defaults to POST');
     return result(command, 'read', 'gh api GET');
   }
   const readActions = new Set(['list', 'view', 'status', 'diff', 'checks', 'search', 'browse', 'download', 'watch', 'logs', 'log']);
   if (action && readActions.has(action)) return result(command, 'read', `gh ${group} ${action}`);
-  if (group === 'auth' || group === 'config' || group === 'help' || group === 'version' || group === 'search' || group === 'browse' || group === 'status') return result(command, 'read', `gh ${group}`);
+  if (
+    group === 'auth' ||
+    group === 'config' ||
+    group === 'help' ||
+    group === 'version' ||
+    group === 'search' ||
+    group === 'browse' ||
+    group === 'status'
+  )
+    return result(command, 'read', `gh ${group}`);
   if (action === 'delete') return result(command, 'destructive', `gh ${group} delete`);
   if (group === 'run' && action === 'cancel') return result(command, 'write', 'cancels a workflow run', { disruptive: true });
   void context;

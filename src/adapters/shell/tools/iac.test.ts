@@ -110,14 +110,24 @@ describe('iacRules', () => {
   });
 
   it('gives every spelling of an unattended apply the same class', () => {
-    for (const line of ['terraform apply -auto-approve', 'terraform apply --auto-approve', 'terraform -chdir=x apply -auto-approve=true', 'terraform apply -var a=b -auto-approve -target=x', 'tofu apply -auto-approve']) {
+    for (const line of [
+      'terraform apply -auto-approve',
+      'terraform apply --auto-approve',
+      'terraform -chdir=x apply -auto-approve=true',
+      'terraform apply -var a=b -auto-approve -target=x',
+      'tofu apply -auto-approve',
+    ]) {
       expect(run(iacRules, line).risk, line).toBe('destructive');
     }
     expect(run(iacRules, 'terraform apply -auto-approve=false').risk).toBe('write');
   });
 
   it('reports dir and workspace', () => {
-    expect(run(iacRules, 'terraform -chdir=envs/prod apply', { TF_WORKSPACE: 'prod' }).result.targets?.[0]).toEqual({ type: 'terraform', dir: 'envs/prod', workspace: 'prod' });
+    expect(run(iacRules, 'terraform -chdir=envs/prod apply', { TF_WORKSPACE: 'prod' }).result.targets?.[0]).toEqual({
+      type: 'terraform',
+      dir: 'envs/prod',
+      workspace: 'prod',
+    });
     const ctx = recordingContext({ TF_WORKSPACE: 'blue' });
     expect(run(iacRules, 'terraform plan', {}, ctx).result.targets?.[0]).toEqual({ type: 'terraform', workspace: 'blue' });
     expect(run(iacRules, 'pulumi up -s prod -C infra').result.targets?.[0]).toEqual({ type: 'terraform', workspace: 'prod', dir: 'infra' });

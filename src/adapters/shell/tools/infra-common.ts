@@ -65,7 +65,7 @@ export function parseArgs(args: readonly Word[], spec: FlagSpec): ParsedArgs {
       rest = args.slice(i + 1);
       break;
     }
-    if (text.length < 2 || text[0] !== '-' || word.dynamic && text.startsWith('$')) {
+    if (text.length < 2 || text[0] !== '-' || (word.dynamic && text.startsWith('$'))) {
       positionals.push(word);
       continue;
     }
@@ -179,11 +179,7 @@ export function effect(
   options: EffectOptions = {},
 ): Effect {
   const reversible =
-    options.reversible !== undefined
-      ? options.reversible
-      : risk === 'unknown'
-        ? null
-        : risk === 'read' || risk === 'write';
+    options.reversible !== undefined ? options.reversible : risk === 'unknown' ? null : risk === 'read' || risk === 'write';
   return {
     verb,
     resource,
@@ -256,7 +252,10 @@ export function looksEmptyDir(path: string): boolean {
  * key (`env=prod`, `environment in (prod)`, `stage!=dev`). `app=api,env=prod` is bounded by `app`.
  */
 export function envWideSelector(selector: string): boolean {
-  const parts = selector.split(/,(?![^(]*\))/).map((s) => s.trim()).filter((s) => s !== '');
+  const parts = selector
+    .split(/,(?![^(]*\))/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (parts.length === 0) return false;
   return parts.every((part) =>
     /^!?\s*(env|environment|stage|app\.kubernetes\.io\/environment)\s*(=|==|!=|\s+in\s|\s+notin\s|$)/i.test(part),

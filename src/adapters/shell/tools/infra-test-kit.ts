@@ -28,11 +28,22 @@ export function cmd(line: string, env: Readonly<Record<string, string>> = {}): S
 }
 
 /** A context whose nested classifiers record their input and answer with a fixed risk. */
-export function recordingContext(env: Readonly<Record<string, string>> = {}, nestedRisk: RiskClass = 'destructive'): ToolContext & { readonly seen: string[] } {
+export function recordingContext(
+  env: Readonly<Record<string, string>> = {},
+  nestedRisk: RiskClass = 'destructive',
+): ToolContext & { readonly seen: string[] } {
   const seen: string[] = [];
   const nested = (what: string, kind: ToolResult['kind']): ToolResult => {
     seen.push(what);
-    const e: Effect = { verb: 'execute', resource: what, scope: 'resource', reversible: null, risk: nestedRisk, disruptive: false, reason: 'nested' };
+    const e: Effect = {
+      verb: 'execute',
+      resource: what,
+      scope: 'resource',
+      reversible: null,
+      risk: nestedRisk,
+      disruptive: false,
+      reason: 'nested',
+    };
     return { kind, effects: [e] };
   };
   return {
@@ -46,7 +57,12 @@ export function recordingContext(env: Readonly<Record<string, string>> = {}, nes
 }
 
 /** Runs a line through a table and returns the result and its worst risk. */
-export function run(table: ToolRuleTable, line: string, env: Readonly<Record<string, string>> = {}, context = recordingContext()): { readonly result: ToolResult; readonly risk: RiskClass } {
+export function run(
+  table: ToolRuleTable,
+  line: string,
+  env: Readonly<Record<string, string>> = {},
+  context = recordingContext(),
+): { readonly result: ToolResult; readonly risk: RiskClass } {
   const command = cmd(line, env);
   const rule = table[command.name];
   if (!rule) throw new Error(`no rule for ${command.name}`);

@@ -18,7 +18,8 @@ function group(m: RegExpExecArray): string {
 }
 
 // Expressions that name the home directory.
-const HOME_EXPR = /Dir\.home|expanduser\(\s*["']~["']\s*\)|os\.homedir\(\)|Path\.home\(\)|ENV\[["']HOME["']\]|os\.environ\[["']HOME["']\]|process\.env\.HOME|getenv\(\s*["']HOME["']\s*\)|\$ENV\{HOME\}/;
+const HOME_EXPR =
+  /Dir\.home|expanduser\(\s*["']~["']\s*\)|os\.homedir\(\)|Path\.home\(\)|ENV\[["']HOME["']\]|os\.environ\[["']HOME["']\]|process\.env\.HOME|getenv\(\s*["']HOME["']\s*\)|\$ENV\{HOME\}/;
 
 function unescapeLiteral(s: string): string {
   return s.replace(/\\(["'\\\x60nt])/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
@@ -65,7 +66,8 @@ interface Finding {
 }
 
 const SUBPROCESS: Readonly<Record<Lang, RegExp>> = {
-  python: /\b(?:os\.system|os\.popen|os\.exec[lv]p?e?|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|pty\.spawn|commands\.getoutput)\s*\(/g,
+  python:
+    /\b(?:os\.system|os\.popen|os\.exec[lv]p?e?|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|pty\.spawn|commands\.getoutput)\s*\(/g,
   node: /\b(?:execSync|exec|execFileSync|execFile|spawnSync|spawn|fork|\$)\s*\(/g,
   perl: /\b(?:system|exec|qx)\s*[({]/g,
   ruby: /\b(?:system|exec|spawn|Open3\.\w+|IO\.popen|Kernel\.system)\s*\(/g,
@@ -73,46 +75,297 @@ const SUBPROCESS: Readonly<Record<Lang, RegExp>> = {
   lua: /\b(?:os\.execute|io\.popen)\s*\(/g,
 };
 
-const DELETE_RECURSIVE = /(?:\bshutil\.rmtree|\brmtree|\bremove_tree|\bFileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry|remove_entry_secure|rmtree)|\.rmSync|\.(?:promises\.)?rm|\bfsPromises\.rm|\brimraf(?:\.sync)?|\bfse?\.(?:removeSync|remove|emptyDirSync|emptyDir)|\bPath\([^)]*\)\.rmtree)\s*\(/g;
-const DELETE_FILE = /(?:\bos\.remove|\bos\.unlink|\bos\.rmdir|\bos\.removedirs|\bunlink|\brmdir|\.(?:unlinkSync|rmdirSync|promises\.unlink)|\bfs\.(?:unlink|rmdir)|\bFile\.(?:delete|unlink)|\bDir\.(?:rmdir|delete)|\bFileUtils\.(?:rm|rm_f|remove|remove_file)|\bFiles\.delete|\bos\.remove)\s*\(/g;
+const DELETE_RECURSIVE =
+  /(?:\bshutil\.rmtree|\brmtree|\bremove_tree|\bFileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry|remove_entry_secure|rmtree)|\.rmSync|\.(?:promises\.)?rm|\bfsPromises\.rm|\brimraf(?:\.sync)?|\bfse?\.(?:removeSync|remove|emptyDirSync|emptyDir)|\bPath\([^)]*\)\.rmtree)\s*\(/g;
+const DELETE_FILE =
+  /(?:\bos\.remove|\bos\.unlink|\bos\.rmdir|\bos\.removedirs|\bunlink|\brmdir|\.(?:unlinkSync|rmdirSync|promises\.unlink)|\bfs\.(?:unlink|rmdir)|\bFile\.(?:delete|unlink)|\bDir\.(?:rmdir|delete)|\bFileUtils\.(?:rm|rm_f|remove|remove_file)|\bFiles\.delete|\bos\.remove)\s*\(/g;
 const PATHLIB_DELETE = /Path\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)\.(unlink|rmdir)\s*\(/g;
-const WRITE_FILE = /\b(?:open|fs\.(?:writeFileSync|writeFile|createWriteStream|promises\.writeFile|truncateSync|truncate)|File\.(?:write|open)|file_put_contents|IO\.write)\s*\(/g;
+const WRITE_FILE =
+  /\b(?:open|fs\.(?:writeFileSync|writeFile|createWriteStream|promises\.writeFile|truncateSync|truncate)|File\.(?:write|open)|file_put_contents|IO\.write)\s*\(/g;
 const SQL_CALL = /\.(?:execute|executescript|executemany|exec|query|raw|run|prepare|sql)\s*\(/g;
 
-const AWS_CATASTROPHIC = /\b(?:delete_stack|delete_cluster|delete_file_system|delete_hosted_zone|delete_domain|delete_backup_vault|close_account|delete_organization|delete_global_cluster)\b|SkipFinalSnapshot\s*=\s*True|skipFinalSnapshot\s*:\s*true/;
+const AWS_CATASTROPHIC =
+  /\b(?:delete_stack|delete_cluster|delete_file_system|delete_hosted_zone|delete_domain|delete_backup_vault|close_account|delete_organization|delete_global_cluster)\b|SkipFinalSnapshot\s*=\s*True|skipFinalSnapshot\s*:\s*true/;
 const DESTRUCTIVE_METHOD = /\b(?:delete|terminate|purge|remove|destroy|drop|truncate)_?\w*\s*\(/i;
-const WRITE_METHOD = /\b(?:put|create|update|start|stop|reboot|modify|attach|detach|tag|untag|invoke|send|publish|copy|upload|set|add|insert|write|apply|enable|disable|run)_?\w*\s*\(/i;
+const WRITE_METHOD =
+  /\b(?:put|create|update|start|stop|reboot|modify|attach|detach|tag|untag|invoke|send|publish|copy|upload|set|add|insert|write|apply|enable|disable|run)_?\w*\s*\(/i;
 const READ_METHOD = /\b(?:list|describe|get|head|search|scan|query|download|select|read|fetch|count|find)_?\w*\s*\(/i;
 
 const SAFE_CALLS = new Set([
-  'print', 'len', 'str', 'int', 'float', 'bool', 'sum', 'min', 'max', 'sorted', 'reversed', 'list', 'dict', 'set', 'tuple', 'range',
-  'enumerate', 'zip', 'map', 'filter', 'repr', 'format', 'abs', 'round', 'type', 'isinstance', 'hex', 'ord', 'chr', 'any', 'all',
-  'json.dumps', 'json.loads', 'json.load', 'json.dump', 'console.log', 'console.error', 'console.info', 'console.dir', 'JSON.stringify',
-  'JSON.parse', 'puts', 'p', 'pp', 'echo', 'print_r', 'var_dump', 'say', 'printf', 'sprintf', 'sys.exit', 'exit', 'process.exit',
-  'os.getcwd', 'os.getenv', 'os.environ.get', 'os.listdir', 'os.path.exists', 'os.path.join', 'os.path.abspath', 'os.path.isfile',
-  'os.path.isdir', 'os.cpu_count', 'platform.system', 'platform.python_version', 'platform.platform', 'platform.machine',
-  'math.sqrt', 'math.floor', 'math.ceil', 'time.time', 'datetime.now', 'datetime.datetime.now', 'datetime.date.today', 'uuid.uuid4',
-  'hashlib.sha256', 'hashlib.md5', 'base64.b64decode', 'base64.b64encode', 'require', 'Math.floor', 'Math.random', 'Math.max',
-  'Math.min', 'Date.now', 'Date', 'Object.keys', 'Object.entries', 'Number', 'String', 'Array.from', 'Buffer.from', 'process.cwd',
-  'os.platform', 'os.hostname', 'os.cpus', 'process.memoryUsage', 'fs.readFileSync', 'fs.existsSync', 'fs.readdirSync',
-  'fs.statSync', 'path.join', 'path.resolve', 'decodeURIComponent', 'encodeURIComponent', 'parseInt', 'parseFloat', 'atob', 'btoa',
-  'sys.stdout.write', 'sys.stdin.read', 'yaml.safe_load', 'yaml.dump', 'toml.load', 'csv.reader', 'Dir.pwd', 'File.read',
-  'File.exist?', 'File.exists?', 'ENV.fetch', 'Time.now', 'YAML.load', 'phpversion', 'php_uname', 'getenv', 'strlen', 'count',
-  'implode', 'explode', 'json_encode', 'json_decode', 'file_get_contents', 'var_export', 'date', 'time', 'ucfirst', 'strtoupper',
-  'lc', 'uc', 'join', 'split', 'scalar', 'keys', 'values', 'sort', 'reverse', 'length', 'substr', 'defined', 'local', 'my',
-  'Dumper', 'encode_json', 'decode_json', 'importlib.metadata.version', 'importlib.import_module', 'sys.version', 'socket.gethostname',
-  'getpass.getuser', 'shutil.which', 'shutil.disk_usage', 'glob.glob', 'pathlib.Path', 'Path', 'os.stat', 'next', 'iter', 'open',
+  'print',
+  'len',
+  'str',
+  'int',
+  'float',
+  'bool',
+  'sum',
+  'min',
+  'max',
+  'sorted',
+  'reversed',
+  'list',
+  'dict',
+  'set',
+  'tuple',
+  'range',
+  'enumerate',
+  'zip',
+  'map',
+  'filter',
+  'repr',
+  'format',
+  'abs',
+  'round',
+  'type',
+  'isinstance',
+  'hex',
+  'ord',
+  'chr',
+  'any',
+  'all',
+  'json.dumps',
+  'json.loads',
+  'json.load',
+  'json.dump',
+  'console.log',
+  'console.error',
+  'console.info',
+  'console.dir',
+  'JSON.stringify',
+  'JSON.parse',
+  'puts',
+  'p',
+  'pp',
+  'echo',
+  'print_r',
+  'var_dump',
+  'say',
+  'printf',
+  'sprintf',
+  'sys.exit',
+  'exit',
+  'process.exit',
+  'os.getcwd',
+  'os.getenv',
+  'os.environ.get',
+  'os.listdir',
+  'os.path.exists',
+  'os.path.join',
+  'os.path.abspath',
+  'os.path.isfile',
+  'os.path.isdir',
+  'os.cpu_count',
+  'platform.system',
+  'platform.python_version',
+  'platform.platform',
+  'platform.machine',
+  'math.sqrt',
+  'math.floor',
+  'math.ceil',
+  'time.time',
+  'datetime.now',
+  'datetime.datetime.now',
+  'datetime.date.today',
+  'uuid.uuid4',
+  'hashlib.sha256',
+  'hashlib.md5',
+  'base64.b64decode',
+  'base64.b64encode',
+  'require',
+  'Math.floor',
+  'Math.random',
+  'Math.max',
+  'Math.min',
+  'Date.now',
+  'Date',
+  'Object.keys',
+  'Object.entries',
+  'Number',
+  'String',
+  'Array.from',
+  'Buffer.from',
+  'process.cwd',
+  'os.platform',
+  'os.hostname',
+  'os.cpus',
+  'process.memoryUsage',
+  'fs.readFileSync',
+  'fs.existsSync',
+  'fs.readdirSync',
+  'fs.statSync',
+  'path.join',
+  'path.resolve',
+  'decodeURIComponent',
+  'encodeURIComponent',
+  'parseInt',
+  'parseFloat',
+  'atob',
+  'btoa',
+  'sys.stdout.write',
+  'sys.stdin.read',
+  'yaml.safe_load',
+  'yaml.dump',
+  'toml.load',
+  'csv.reader',
+  'Dir.pwd',
+  'File.read',
+  'File.exist?',
+  'File.exists?',
+  'ENV.fetch',
+  'Time.now',
+  'YAML.load',
+  'phpversion',
+  'php_uname',
+  'getenv',
+  'strlen',
+  'count',
+  'implode',
+  'explode',
+  'json_encode',
+  'json_decode',
+  'file_get_contents',
+  'var_export',
+  'date',
+  'time',
+  'ucfirst',
+  'strtoupper',
+  'lc',
+  'uc',
+  'join',
+  'split',
+  'scalar',
+  'keys',
+  'values',
+  'sort',
+  'reverse',
+  'length',
+  'substr',
+  'defined',
+  'local',
+  'my',
+  'Dumper',
+  'encode_json',
+  'decode_json',
+  'importlib.metadata.version',
+  'importlib.import_module',
+  'sys.version',
+  'socket.gethostname',
+  'getpass.getuser',
+  'shutil.which',
+  'shutil.disk_usage',
+  'glob.glob',
+  'pathlib.Path',
+  'Path',
+  'os.stat',
+  'next',
+  'iter',
+  'open',
 ]);
 
 const SAFE_METHODS = new Set([
-  'read', 'readlines', 'readline', 'split', 'strip', 'rstrip', 'lstrip', 'join', 'get', 'keys', 'items', 'values', 'format', 'upper',
-  'lower', 'replace', 'startswith', 'endswith', 'encode', 'decode', 'map', 'filter', 'reduce', 'forEach', 'toString', 'toFixed',
-  'trim', 'slice', 'substring', 'includes', 'indexOf', 'push', 'pop', 'sort', 'reverse', 'length', 'each', 'to_s', 'to_i', 'inspect',
-  'hexdigest', 'digest', 'exists', 'is_file', 'is_dir', 'iterdir', 'glob', 'read_text', 'read_bytes', 'resolve', 'stat', 'count',
-  'find', 'match', 'search', 'group', 'groups', 'findall', 'sub', 'test', 'exec', 'append', 'extend', 'update', 'copy', 'index', 'isoformat',
-  'strftime', 'json', 'then', 'catch', 'text', 'parse', 'stringify', 'toUpperCase', 'toLowerCase', 'padStart', 'padEnd', 'fromEntries',
-  'entries', 'assign', 'concat', 'flat', 'some', 'every', 'dumps', 'loads', 'load', 'dump', 'safe_load', 'log', 'flush',
-  'readdirSync', 'readFileSync', 'existsSync', 'statSync', 'lstatSync', 'realpathSync', 'cwd', 'hostname', 'platform', 'arch', 'uptime'
+  'read',
+  'readlines',
+  'readline',
+  'split',
+  'strip',
+  'rstrip',
+  'lstrip',
+  'join',
+  'get',
+  'keys',
+  'items',
+  'values',
+  'format',
+  'upper',
+  'lower',
+  'replace',
+  'startswith',
+  'endswith',
+  'encode',
+  'decode',
+  'map',
+  'filter',
+  'reduce',
+  'forEach',
+  'toString',
+  'toFixed',
+  'trim',
+  'slice',
+  'substring',
+  'includes',
+  'indexOf',
+  'push',
+  'pop',
+  'sort',
+  'reverse',
+  'length',
+  'each',
+  'to_s',
+  'to_i',
+  'inspect',
+  'hexdigest',
+  'digest',
+  'exists',
+  'is_file',
+  'is_dir',
+  'iterdir',
+  'glob',
+  'read_text',
+  'read_bytes',
+  'resolve',
+  'stat',
+  'count',
+  'find',
+  'match',
+  'search',
+  'group',
+  'groups',
+  'findall',
+  'sub',
+  'test',
+  'exec',
+  'append',
+  'extend',
+  'update',
+  'copy',
+  'index',
+  'isoformat',
+  'strftime',
+  'json',
+  'then',
+  'catch',
+  'text',
+  'parse',
+  'stringify',
+  'toUpperCase',
+  'toLowerCase',
+  'padStart',
+  'padEnd',
+  'fromEntries',
+  'entries',
+  'assign',
+  'concat',
+  'flat',
+  'some',
+  'every',
+  'dumps',
+  'loads',
+  'load',
+  'dump',
+  'safe_load',
+  'log',
+  'flush',
+  'readdirSync',
+  'readFileSync',
+  'existsSync',
+  'statSync',
+  'lstatSync',
+  'realpathSync',
+  'cwd',
+  'hostname',
+  'platform',
+  'arch',
+  'uptime',
 ]);
 
 function stripStrings(code: string): string {
@@ -209,7 +462,10 @@ function analyseCode(lang: Lang, source: string, command: SimpleCommand, context
     const args = callArgs(code, m.index + m[0].length);
     const name = m[0];
     if (lang === 'node' && /^\$/.test(name)) continue;
-    const list = /^\s*\[/.test(args) || (lang === 'node' && /spawn|execFile/.test(name)) || ((lang === 'perl' || lang === 'ruby') && /^\s*(["'])[^"']*\1\s*,/.test(args));
+    const list =
+      /^\s*\[/.test(args) ||
+      (lang === 'node' && /spawn|execFile/.test(name)) ||
+      ((lang === 'perl' || lang === 'ruby') && /^\s*(["'])[^"']*\1\s*,/.test(args));
     const argv = list ? listWithGlobs(args, globs) : undefined;
     if (argv !== undefined) {
       push(context.classifyArgv(argv));
@@ -270,7 +526,7 @@ function analyseCode(lang: Lang, source: string, command: SimpleCommand, context
     const path = strings[0];
     const isOpen = /^(open|File\.open)/.test(m[0]);
     if (isOpen) {
-      const mode = strings[1] ?? (/mode\s*=\s*["']([^"']+)/.exec(args)?.[1]) ?? 'r';
+      const mode = strings[1] ?? /mode\s*=\s*["']([^"']+)/.exec(args)?.[1] ?? 'r';
       if (!/[wax+]/.test(mode)) continue;
       if (path === undefined) {
         push(unknownResult(command, `${lang} writes a file whose name is not a literal`));
@@ -285,11 +541,26 @@ function analyseCode(lang: Lang, source: string, command: SimpleCommand, context
 
   const sqlRe = new RegExp(SQL_CALL.source, 'g');
   while ((m = sqlRe.exec(code)) !== null) {
-    if (!/sqlite3|psycopg|pymysql|MySQLdb|mysql|pg\b|Pool|Client|knex|sequelize|prisma|sqlalchemy|create_engine|cursor|conn|db\b|Database|better-sqlite3|PDO|DBI/i.test(code)) break;
+    if (
+      !/sqlite3|psycopg|pymysql|MySQLdb|mysql|pg\b|Pool|Client|knex|sequelize|prisma|sqlalchemy|create_engine|cursor|conn|db\b|Database|better-sqlite3|PDO|DBI/i.test(
+        code,
+      )
+    )
+      break;
     const args = callArgs(code, m.index + m[0].length);
     const sql = firstString(args);
-    if (sql === undefined || !/\b(select|insert|update|delete|drop|truncate|alter|create|replace|grant|revoke|with|pragma|vacuum)\b/i.test(sql)) continue;
-    const dialect = /sqlite/i.test(code) ? 'sqlite' : /psycopg|pg\b|postgres/i.test(code) ? 'postgresql' : /mysql|maria/i.test(code) ? 'mysql' : 'unknown';
+    if (
+      sql === undefined ||
+      !/\b(select|insert|update|delete|drop|truncate|alter|create|replace|grant|revoke|with|pragma|vacuum)\b/i.test(sql)
+    )
+      continue;
+    const dialect = /sqlite/i.test(code)
+      ? 'sqlite'
+      : /psycopg|pg\b|postgres/i.test(code)
+        ? 'postgresql'
+        : /mysql|maria/i.test(code)
+          ? 'mysql'
+          : 'unknown';
     push(context.classifySql(sql, dialect));
   }
 
@@ -299,7 +570,17 @@ function analyseCode(lang: Lang, source: string, command: SimpleCommand, context
   if (mongo) push(mongo);
   if (/\bredis\b|Redis\(|ioredis/i.test(code)) {
     const r = /\.(flushall|flushdb|flushAll|flushDb)\s*\(/.exec(code);
-    if (r) push(single('shell', command, { verb: 'delete', resource: 'redis keyspace', scope: 'database', reversible: false, risk: 'catastrophic', reason: `redis ${r[1] ?? ''} deletes every key` }));
+    if (r)
+      push(
+        single('shell', command, {
+          verb: 'delete',
+          resource: 'redis keyspace',
+          scope: 'database',
+          reversible: false,
+          risk: 'catastrophic',
+          reason: `redis ${r[1] ?? ''} deletes every key`,
+        }),
+      );
   }
 
   if (found.length > 0) {
@@ -308,12 +589,20 @@ function analyseCode(lang: Lang, source: string, command: SimpleCommand, context
     let kind: ActionKind = 'shell';
     let worst = -1;
     const rank: Record<RiskClass, number> = { read: 0, write: 1, unknown: 2, destructive: 3, catastrophic: 4 };
-    for (const r of results) for (const e of r.effects) if (rank[e.risk] > worst) {
-      worst = rank[e.risk];
-      kind = r.kind;
-    }
+    for (const r of results)
+      for (const e of r.effects)
+        if (rank[e.risk] > worst) {
+          worst = rank[e.risk];
+          kind = r.kind;
+        }
     if (kind === 'shell') kind = results.find((r) => r.kind !== 'shell' && r.effects.some((e) => rank[e.risk] === worst))?.kind ?? 'shell';
-    return { kind, effects, targets: results.flatMap((r) => r.targets ?? []), obfuscated: true, reasons: [`looked inside the ${lang} code`, ...results.flatMap((r) => r.reasons ?? [])] };
+    return {
+      kind,
+      effects,
+      targets: results.flatMap((r) => r.targets ?? []),
+      obfuscated: true,
+      reasons: [`looked inside the ${lang} code`, ...results.flatMap((r) => r.reasons ?? [])],
+    };
   }
   if (onlyPrints(code)) return { ...readOnly(command, `the ${lang} code only computes and prints`), obfuscated: true };
   return { ...unknownResult(command, `the ${lang} code does something this classifier cannot follow`), obfuscated: true };
@@ -344,7 +633,12 @@ function listWithGlobs(args: string, globs: ReadonlyMap<string, string>): Word[]
 
 function onlyPrints(code: string): boolean {
   const bare = stripStrings(code);
-  if (/\b(?:eval|exec|compile|__import__|Function|vm\.|socket|requests|urllib|http|fetch|axios|net\.|writeFile|unlink|rm|kill|chmod|chown|rename|symlink|mkdir|setattr|globals)\b/.test(bare.replace(/\b(?:console\.log|print)\b/g, ''))) return false;
+  if (
+    /\b(?:eval|exec|compile|__import__|Function|vm\.|socket|requests|urllib|http|fetch|axios|net\.|writeFile|unlink|rm|kill|chmod|chown|rename|symlink|mkdir|setattr|globals)\b/.test(
+      bare.replace(/\b(?:console\.log|print)\b/g, ''),
+    )
+  )
+    return false;
   const calls = /([A-Za-z_$][\w$.?]*)\s*\(/g;
   let m: RegExpExecArray | null;
   while ((m = calls.exec(bare)) !== null) {
@@ -353,7 +647,27 @@ function onlyPrints(code: string): boolean {
     const last = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name;
     if (name.includes('.') && SAFE_METHODS.has(last)) continue;
     if (m.index > 0 && bare[m.index - 1] === '.' && SAFE_METHODS.has(last)) continue;
-    if (['if', 'for', 'while', 'return', 'lambda', 'def', 'function', 'not', 'and', 'or', 'in', 'foreach', 'unless', 'elsif', 'catch', 'switch'].includes(name)) continue;
+    if (
+      [
+        'if',
+        'for',
+        'while',
+        'return',
+        'lambda',
+        'def',
+        'function',
+        'not',
+        'and',
+        'or',
+        'in',
+        'foreach',
+        'unless',
+        'elsif',
+        'catch',
+        'switch',
+      ].includes(name)
+    )
+      continue;
     return false;
   }
   return true;
@@ -401,13 +715,35 @@ function massDeletion(code: string): boolean {
 function mongoDriver(code: string, command: SimpleCommand): ToolResult | undefined {
   if (!/\bpymongo\b|MongoClient|mongodb(?:\+srv)?:\/\/|\bmongoose\b|\bmotor\b/.test(code)) return undefined;
   const r = (risk: RiskClass, scope: Effect['scope'], reason: string): ToolResult =>
-    single('shell', command, { verb: risk === 'write' ? 'modify' : 'delete', resource: 'mongo data', scope, reversible: risk === 'write', risk, reason });
+    single('shell', command, {
+      verb: risk === 'write' ? 'modify' : 'delete',
+      resource: 'mongo data',
+      scope,
+      reversible: risk === 'write',
+      risk,
+      reason,
+    });
   if (/\b(?:drop_database|dropDatabase)\s*\(/.test(code)) return r('catastrophic', 'database', 'mongo driver drops a whole database');
-  if (/\b(?:drop_collection|dropCollection)\s*\(|\.drop\s*\(\s*\)/.test(code)) return r('destructive', 'resource', 'mongo driver drops a collection');
-  if (/\b(?:delete_many|deleteMany|remove)\s*\(|\b(?:update_many|updateMany)\s*\(\s*\{\s*\}/.test(code)) return r('destructive', 'selection', 'mongo driver deletes or rewrites many documents');
-  if (/\b(?:delete_one|deleteOne|update_one|updateOne|insert_\w+|insert\w*|replace_one|replaceOne)\s*\(/.test(code)) return r('write', 'resource', 'mongo driver changes one document');
-  if (/\b(?:find|find_one|findOne|count_documents|countDocuments|estimated_document_count|list_\w+|listDatabases|listCollections|distinct|server_info)\s*\(/.test(code) && !/\$out|\$merge/.test(code)) {
-    return single('shell', command, { verb: 'read', resource: 'mongo data', scope: 'none', reversible: true, risk: 'read', reason: 'mongo driver only reads' });
+  if (/\b(?:drop_collection|dropCollection)\s*\(|\.drop\s*\(\s*\)/.test(code))
+    return r('destructive', 'resource', 'mongo driver drops a collection');
+  if (/\b(?:delete_many|deleteMany|remove)\s*\(|\b(?:update_many|updateMany)\s*\(\s*\{\s*\}/.test(code))
+    return r('destructive', 'selection', 'mongo driver deletes or rewrites many documents');
+  if (/\b(?:delete_one|deleteOne|update_one|updateOne|insert_\w+|insert\w*|replace_one|replaceOne)\s*\(/.test(code))
+    return r('write', 'resource', 'mongo driver changes one document');
+  if (
+    /\b(?:find|find_one|findOne|count_documents|countDocuments|estimated_document_count|list_\w+|listDatabases|listCollections|distinct|server_info)\s*\(/.test(
+      code,
+    ) &&
+    !/\$out|\$merge/.test(code)
+  ) {
+    return single('shell', command, {
+      verb: 'read',
+      resource: 'mongo data',
+      scope: 'none',
+      reversible: true,
+      risk: 'read',
+      reason: 'mongo driver only reads',
+    });
   }
   return undefined;
 }
@@ -417,7 +753,12 @@ function classifySdk(kind: SdkKind, code: string, command: SimpleCommand): ToolR
   let risk: RiskClass;
   let reason: string;
   let scope: Effect['scope'] = 'resource';
-  if (AWS_CATASTROPHIC.test(bare) || SDK_CATASTROPHIC.aws.test(bare) || SDK_CATASTROPHIC.gcloud.test(bare) || SDK_CATASTROPHIC[kind].test(bare)) {
+  if (
+    AWS_CATASTROPHIC.test(bare) ||
+    SDK_CATASTROPHIC.aws.test(bare) ||
+    SDK_CATASTROPHIC.gcloud.test(bare) ||
+    SDK_CATASTROPHIC[kind].test(bare)
+  ) {
     risk = 'catastrophic';
     scope = 'database';
     reason = `${kind} SDK call deletes a whole store, stack, cluster or container`;
@@ -425,7 +766,11 @@ function classifySdk(kind: SdkKind, code: string, command: SimpleCommand): ToolR
     risk = 'catastrophic';
     scope = 'all';
     reason = `${kind} SDK call deletes every resource a listing in the same code returns (mass deletion)`;
-  } else if (kind === 'k8s' && K8S_POD_DELETE.test(bare) && !/\bdelete_(?!namespaced_pod\b)\w+\s*\(|\bdelete(?!NamespacedPod\b)[A-Z]\w*\s*\(/.test(bare)) {
+  } else if (
+    kind === 'k8s' &&
+    K8S_POD_DELETE.test(bare) &&
+    !/\bdelete_(?!namespaced_pod\b)\w+\s*\(|\bdelete(?!NamespacedPod\b)[A-Z]\w*\s*\(/.test(bare)
+  ) {
     risk = 'write';
     reason = 'deletes a named pod; its controller recreates it (RISK.md assumption 4)';
   } else if (DESTRUCTIVE_METHOD.test(bare) || /Delete\w*Command|Terminate\w*Command|\.delete\(\)/.test(bare)) {
@@ -441,7 +786,14 @@ function classifySdk(kind: SdkKind, code: string, command: SimpleCommand): ToolR
     risk = 'unknown';
     reason = `${kind} SDK call not recognised`;
   }
-  return single(kind, command, { verb: risk === 'read' ? 'read' : risk === 'write' ? 'modify' : risk === 'unknown' ? 'execute' : 'delete', resource: `${kind} resources`, scope, reversible: risk === 'read' || risk === 'write' ? true : risk === 'unknown' ? null : false, risk, reason });
+  return single(kind, command, {
+    verb: risk === 'read' ? 'read' : risk === 'write' ? 'modify' : risk === 'unknown' ? 'execute' : 'delete',
+    resource: `${kind} resources`,
+    scope,
+    reversible: risk === 'read' || risk === 'write' ? true : risk === 'unknown' ? null : false,
+    risk,
+    reason,
+  });
 }
 
 interface InterpreterSpec {
@@ -454,7 +806,22 @@ interface InterpreterSpec {
 
 const SPECS: Readonly<Record<string, InterpreterSpec>> = {
   python: { lang: 'python', codeFlags: ['-c'], valued: ['-W', '-X', '-Q'] },
-  node: { lang: 'node', codeFlags: ['-e', '--eval', '-p', '--print'], valued: ['-r', '--require', '--import', '--loader', '--experimental-loader', '--input-type', '--max-old-space-size', '--env-file', '-C', '--conditions'] },
+  node: {
+    lang: 'node',
+    codeFlags: ['-e', '--eval', '-p', '--print'],
+    valued: [
+      '-r',
+      '--require',
+      '--import',
+      '--loader',
+      '--experimental-loader',
+      '--input-type',
+      '--max-old-space-size',
+      '--env-file',
+      '-C',
+      '--conditions',
+    ],
+  },
   perl: { lang: 'perl', codeFlags: ['-e', '-E'], valued: ['-I', '-M', '-m', '-x'] },
   ruby: { lang: 'ruby', codeFlags: ['-e'], valued: ['-I', '-r', '-C', '-E', '-x'] },
   php: { lang: 'php', codeFlags: ['-r', '-B', '-R', '-E'], valued: ['-c', '-d', '-z', '-t', '-S'] },
@@ -471,9 +838,17 @@ function interpreter(spec: InterpreterSpec): ToolRule {
       const w = args[i] as Word;
       const t = w.text;
       if (t === '--') break;
-      const attached = spec.codeFlags.find((f) => f.length === 2 && t.startsWith(f) && t.length > 2 && !t.startsWith('--') && spec.lang !== 'node');
+      const attached = spec.codeFlags.find(
+        (f) => f.length === 2 && t.startsWith(f) && t.length > 2 && !t.startsWith('--') && spec.lang !== 'node',
+      );
       const eq = spec.codeFlags.find((f) => f.startsWith('--') && t.startsWith(`${f}=`));
-      if (spec.codeFlags.includes(t) || attached || eq || (spec.lang === 'perl' && /^-[a-zA-Z]*[eE]$/.test(t)) || (spec.lang === 'python' && /^-[a-zA-Z]*c$/.test(t))) {
+      if (
+        spec.codeFlags.includes(t) ||
+        attached ||
+        eq ||
+        (spec.lang === 'perl' && /^-[a-zA-Z]*[eE]$/.test(t)) ||
+        (spec.lang === 'python' && /^-[a-zA-Z]*c$/.test(t))
+      ) {
         let code: Word | undefined;
         if (eq) code = { ...w, text: t.slice(t.indexOf('=') + 1) };
         else if (attached && spec.lang !== 'perl') code = { ...w, text: t.slice(2) };
@@ -500,20 +875,75 @@ function interpreter(spec: InterpreterSpec): ToolRule {
     }
     const stdin = stdinOf(context);
     if (typeof stdin === 'string') return analyseCode(spec.lang, stdin, command, context);
-    if (stdin === null) return { ...unknownResult(command, `${spec.lang} runs code piped in that is not known before run time`), obfuscated: true };
+    if (stdin === null)
+      return { ...unknownResult(command, `${spec.lang} runs code piped in that is not known before run time`), obfuscated: true };
     return unknownResult(command, `an interactive ${spec.lang}`);
   };
 }
 
-const MODULE_READ = new Set(['json.tool', 'pydoc', 'platform', 'site', 'timeit', 'this', 'sysconfig', 'tokenize', 'dis', 'pyclbr', 'ensurepip-check']);
-const MODULE_WRITE = new Set(['venv', 'virtualenv', 'pytest', 'unittest', 'compileall', 'build', 'twine', 'black', 'isort', 'ruff', 'mypy', 'flake8', 'pylint', 'coverage', 'tox', 'nox', 'ensurepip', 'pipx', 'poetry', 'uv', 'zipapp', 'py_compile', 'pre_commit', 'pip_audit']);
+const MODULE_READ = new Set([
+  'json.tool',
+  'pydoc',
+  'platform',
+  'site',
+  'timeit',
+  'this',
+  'sysconfig',
+  'tokenize',
+  'dis',
+  'pyclbr',
+  'ensurepip-check',
+]);
+const MODULE_WRITE = new Set([
+  'venv',
+  'virtualenv',
+  'pytest',
+  'unittest',
+  'compileall',
+  'build',
+  'twine',
+  'black',
+  'isort',
+  'ruff',
+  'mypy',
+  'flake8',
+  'pylint',
+  'coverage',
+  'tox',
+  'nox',
+  'ensurepip',
+  'pipx',
+  'poetry',
+  'uv',
+  'zipapp',
+  'py_compile',
+  'pre_commit',
+  'pip_audit',
+]);
 
 function runModule(mod: string, rest: readonly Word[], command: SimpleCommand, context: ToolContext): ToolResult {
   if (mod === 'pip' || mod === 'pip3') return context.classifyArgv([literalWord('pip'), ...rest]);
-  if (mod === 'alembic' || mod === 'django' || mod === 'flask') return context.classifyArgv([literalWord(mod === 'django' ? 'django-admin' : mod), ...rest]);
-  if (mod === 'http.server' || mod === 'SimpleHTTPServer') return single('shell', command, { verb: 'execute', resource: 'http server', scope: 'host', reversible: true, risk: 'write', reason: 'serves files over HTTP' });
+  if (mod === 'alembic' || mod === 'django' || mod === 'flask')
+    return context.classifyArgv([literalWord(mod === 'django' ? 'django-admin' : mod), ...rest]);
+  if (mod === 'http.server' || mod === 'SimpleHTTPServer')
+    return single('shell', command, {
+      verb: 'execute',
+      resource: 'http server',
+      scope: 'host',
+      reversible: true,
+      risk: 'write',
+      reason: 'serves files over HTTP',
+    });
   if (mod === 'base64' || mod === 'json.tool' || MODULE_READ.has(mod)) return readOnly(command, `python -m ${mod} only prints`);
-  if (MODULE_WRITE.has(mod)) return single('shell', command, { verb: 'modify', resource: 'local artifacts', scope: 'directory', reversible: true, risk: 'write', reason: `python -m ${mod} changes local artifacts` });
+  if (MODULE_WRITE.has(mod))
+    return single('shell', command, {
+      verb: 'modify',
+      resource: 'local artifacts',
+      scope: 'directory',
+      reversible: true,
+      risk: 'write',
+      reason: `python -m ${mod} changes local artifacts`,
+    });
   return unknownResult(command, `no grammar for python -m ${mod}`);
 }
 

@@ -139,7 +139,9 @@ describe('kubernetesRules', () => {
       expect(result.targets?.[0], line).toMatchObject({ type: 'kubernetes', namespace: 'prod' });
     }
     expect(run(kubernetesRules, 'kubectl --context=prod-eu delete ns x').result.targets?.[0]).toMatchObject({ context: 'prod-eu' });
-    expect(run(kubernetesRules, 'kubectl --context prod-eu --kubeconfig /k delete ns x').result.targets?.[0]).toMatchObject({ context: 'prod-eu' });
+    expect(run(kubernetesRules, 'kubectl --context prod-eu --kubeconfig /k delete ns x').result.targets?.[0]).toMatchObject({
+      context: 'prod-eu',
+    });
   });
 
   it('treats --force=false and --dry-run=none as not set', () => {
@@ -171,13 +173,26 @@ describe('kubernetesRules', () => {
   });
 
   it('marks availability actions disruptive', () => {
-    for (const line of ['kubectl scale deploy api --replicas=0', 'kubectl rollout restart deploy/api', 'kubectl drain n1', 'kubectl cordon n1', 'kubectl delete pod p']) {
-      expect(run(kubernetesRules, line).result.effects.some((e) => e.disruptive), line).toBe(true);
+    for (const line of [
+      'kubectl scale deploy api --replicas=0',
+      'kubectl rollout restart deploy/api',
+      'kubectl drain n1',
+      'kubectl cordon n1',
+      'kubectl delete pod p',
+    ]) {
+      expect(
+        run(kubernetesRules, line).result.effects.some((e) => e.disruptive),
+        line,
+      ).toBe(true);
     }
   });
 
   it('reads helm targets from --kube-context and -n', () => {
-    expect(run(kubernetesRules, 'helm --kube-context prod uninstall api -n pay').result.targets?.[0]).toEqual({ type: 'kubernetes', context: 'prod', namespace: 'pay' });
+    expect(run(kubernetesRules, 'helm --kube-context prod uninstall api -n pay').result.targets?.[0]).toEqual({
+      type: 'kubernetes',
+      context: 'prod',
+      namespace: 'pay',
+    });
   });
 
   it('is fast', () => {

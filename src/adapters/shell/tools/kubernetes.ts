@@ -23,69 +23,298 @@ import {
 
 const KUBECTL_SPEC: FlagSpec = {
   valued: new Set([
-    'namespace', 'context', 'cluster', 'user', 'kubeconfig', 'server', 'token', 'as', 'as-group', 'as-uid',
-    'certificate-authority', 'client-certificate', 'client-key', 'request-timeout', 'tls-server-name', 'cache-dir',
-    'v', 'vmodule', 'log-file', 'selector', 'filename', 'kustomize', 'output', 'field-selector', 'grace-period',
-    'timeout', 'container', 'replicas', 'current-replicas', 'resource-version', 'image', 'port', 'type', 'template',
-    'sort-by', 'since', 'since-time', 'tail', 'label-columns', 'chunk-size', 'raw', 'prune-allowlist',
-    'prune-whitelist', 'for', 'patch', 'subresource', 'field-manager', 'overrides', 'restart', 'env', 'labels',
-    'limits', 'requests', 'serviceaccount', 'pod-running-timeout', 'target', 'profile', 'copy-to', 'max-surge',
-    'min', 'max', 'cpu-percent', 'name', 'target-port', 'protocol', 'external-ip', 'session-affinity',
-    'load-balancer-ip', 'to-revision', 'revision', 'skip-wait-for-delete-timeout',
-    'pod-selector', 'from', 'schedule', 'image-pull-policy', 'attach', 'kubelet-port', 'output-directory',
-    'namespaces', 'password', 'username', 'api-group', 'verb', 'resource', 'role', 'clusterrole', 'group',
-    'local-port', 'address', 'path', 'tls-server-name', 'wait-timeout',
+    'namespace',
+    'context',
+    'cluster',
+    'user',
+    'kubeconfig',
+    'server',
+    'token',
+    'as',
+    'as-group',
+    'as-uid',
+    'certificate-authority',
+    'client-certificate',
+    'client-key',
+    'request-timeout',
+    'tls-server-name',
+    'cache-dir',
+    'v',
+    'vmodule',
+    'log-file',
+    'selector',
+    'filename',
+    'kustomize',
+    'output',
+    'field-selector',
+    'grace-period',
+    'timeout',
+    'container',
+    'replicas',
+    'current-replicas',
+    'resource-version',
+    'image',
+    'port',
+    'type',
+    'template',
+    'sort-by',
+    'since',
+    'since-time',
+    'tail',
+    'label-columns',
+    'chunk-size',
+    'raw',
+    'prune-allowlist',
+    'prune-whitelist',
+    'for',
+    'patch',
+    'subresource',
+    'field-manager',
+    'overrides',
+    'restart',
+    'env',
+    'labels',
+    'limits',
+    'requests',
+    'serviceaccount',
+    'pod-running-timeout',
+    'target',
+    'profile',
+    'copy-to',
+    'max-surge',
+    'min',
+    'max',
+    'cpu-percent',
+    'name',
+    'target-port',
+    'protocol',
+    'external-ip',
+    'session-affinity',
+    'load-balancer-ip',
+    'to-revision',
+    'revision',
+    'skip-wait-for-delete-timeout',
+    'pod-selector',
+    'from',
+    'schedule',
+    'image-pull-policy',
+    'attach',
+    'kubelet-port',
+    'output-directory',
+    'namespaces',
+    'password',
+    'username',
+    'api-group',
+    'verb',
+    'resource',
+    'role',
+    'clusterrole',
+    'group',
+    'local-port',
+    'address',
+    'path',
+    'tls-server-name',
+    'wait-timeout',
   ]),
   short: {
-    n: 'namespace', A: 'all-namespaces', l: 'selector', f: 'filename', k: 'kustomize', o: 'output', R: 'recursive',
-    c: 'container', i: 'stdin', t: 'tty', p: 'patch', w: 'watch', L: 'label-columns', s: 'server', v: 'v', h: 'help',
+    n: 'namespace',
+    A: 'all-namespaces',
+    l: 'selector',
+    f: 'filename',
+    k: 'kustomize',
+    o: 'output',
+    R: 'recursive',
+    c: 'container',
+    i: 'stdin',
+    t: 'tty',
+    p: 'patch',
+    w: 'watch',
+    L: 'label-columns',
+    s: 'server',
+    v: 'v',
+    h: 'help',
     q: 'quiet',
   },
 };
 
 const HELM_SPEC: FlagSpec = {
   valued: new Set([
-    'namespace', 'kube-context', 'kubeconfig', 'kube-apiserver', 'kube-token', 'kube-as-user', 'kube-as-group',
-    'kube-ca-file', 'kube-tls-server-name', 'registry-config', 'repository-cache', 'repository-config',
-    'burst-limit', 'qps', 'values', 'set', 'set-string', 'set-file', 'set-json', 'set-literal', 'version', 'timeout',
-    'output', 'revision', 'repo', 'username', 'password', 'ca-file', 'cert-file', 'key-file', 'post-renderer',
-    'post-renderer-args', 'description', 'name-template', 'max', 'filter', 'selector', 'history-max', 'cascade',
-    'api-versions', 'kube-version', 'show-only', 'output-dir', 'destination', 'untardir', 'keyring', 'label',
-    'labels', 'deletion-propagation', 'template', 'dry-run-mode',
+    'namespace',
+    'kube-context',
+    'kubeconfig',
+    'kube-apiserver',
+    'kube-token',
+    'kube-as-user',
+    'kube-as-group',
+    'kube-ca-file',
+    'kube-tls-server-name',
+    'registry-config',
+    'repository-cache',
+    'repository-config',
+    'burst-limit',
+    'qps',
+    'values',
+    'set',
+    'set-string',
+    'set-file',
+    'set-json',
+    'set-literal',
+    'version',
+    'timeout',
+    'output',
+    'revision',
+    'repo',
+    'username',
+    'password',
+    'ca-file',
+    'cert-file',
+    'key-file',
+    'post-renderer',
+    'post-renderer-args',
+    'description',
+    'name-template',
+    'max',
+    'filter',
+    'selector',
+    'history-max',
+    'cascade',
+    'api-versions',
+    'kube-version',
+    'show-only',
+    'output-dir',
+    'destination',
+    'untardir',
+    'keyring',
+    'label',
+    'labels',
+    'deletion-propagation',
+    'template',
+    'dry-run-mode',
   ]),
-  short: { n: 'namespace', f: 'values', A: 'all-namespaces', o: 'output', a: 'all', l: 'selector', q: 'short', h: 'help', d: 'destination' },
+  short: {
+    n: 'namespace',
+    f: 'values',
+    A: 'all-namespaces',
+    o: 'output',
+    a: 'all',
+    l: 'selector',
+    q: 'short',
+    h: 'help',
+    d: 'destination',
+  },
 };
 
 const GENERIC_SPEC: FlagSpec = {
   valued: new Set([
-    'namespace', 'context', 'kube-context', 'kubeconfig', 'server', 'auth-token', 'selector', 'project', 'output',
-    'cascade', 'revision', 'timeout', 'name', 'label', 'labels', 'include-namespaces', 'exclude-namespaces',
-    'from-backup', 'from-schedule', 'existing-resource-policy', 'config', 'cri-socket', 'cert-dir',
-    'kubernetes-version', 'apiserver-advertise-address', 'pod-network-cidr', 'token', 'discovery-token-ca-cert-hash',
-    'ignore-preflight-errors', 'path', 'source', 'path', 'interval', 'branch', 'owner', 'repository', 'url', 'grpc-web-root-path',
-    'propagation-policy', 'output-dir', 'storage-location', 'include-resources', 'selector', 'ttl', 'schedule',
-    'resource', 'dest-namespace', 'dest-server', 'repo', 'sync-policy', 'app-namespace', 'kind', 'strategy',
+    'namespace',
+    'context',
+    'kube-context',
+    'kubeconfig',
+    'server',
+    'auth-token',
+    'selector',
+    'project',
+    'output',
+    'cascade',
+    'revision',
+    'timeout',
+    'name',
+    'label',
+    'labels',
+    'include-namespaces',
+    'exclude-namespaces',
+    'from-backup',
+    'from-schedule',
+    'existing-resource-policy',
+    'config',
+    'cri-socket',
+    'cert-dir',
+    'kubernetes-version',
+    'apiserver-advertise-address',
+    'pod-network-cidr',
+    'token',
+    'discovery-token-ca-cert-hash',
+    'ignore-preflight-errors',
+    'path',
+    'source',
+    'path',
+    'interval',
+    'branch',
+    'owner',
+    'repository',
+    'url',
+    'grpc-web-root-path',
+    'propagation-policy',
+    'output-dir',
+    'storage-location',
+    'include-resources',
+    'selector',
+    'ttl',
+    'schedule',
+    'resource',
+    'dest-namespace',
+    'dest-server',
+    'repo',
+    'sync-policy',
+    'app-namespace',
+    'kind',
+    'strategy',
   ]),
   short: { n: 'namespace', l: 'selector', o: 'output', A: 'all-namespaces', y: 'yes', h: 'help', f: 'force', p: 'path' },
 };
 
 /** Canonical singular resource types for the aliases kubectl accepts. */
 const KIND_ALIASES: Readonly<Record<string, string>> = {
-  po: 'pod', pods: 'pod', pod: 'pod',
-  ns: 'namespace', namespaces: 'namespace', namespace: 'namespace', project: 'namespace', projects: 'namespace',
-  no: 'node', nodes: 'node', node: 'node',
-  pv: 'persistentvolume', persistentvolumes: 'persistentvolume', persistentvolume: 'persistentvolume',
-  pvc: 'persistentvolumeclaim', persistentvolumeclaims: 'persistentvolumeclaim', persistentvolumeclaim: 'persistentvolumeclaim',
-  crd: 'customresourcedefinition', crds: 'customresourcedefinition', customresourcedefinition: 'customresourcedefinition',
+  po: 'pod',
+  pods: 'pod',
+  pod: 'pod',
+  ns: 'namespace',
+  namespaces: 'namespace',
+  namespace: 'namespace',
+  project: 'namespace',
+  projects: 'namespace',
+  no: 'node',
+  nodes: 'node',
+  node: 'node',
+  pv: 'persistentvolume',
+  persistentvolumes: 'persistentvolume',
+  persistentvolume: 'persistentvolume',
+  pvc: 'persistentvolumeclaim',
+  persistentvolumeclaims: 'persistentvolumeclaim',
+  persistentvolumeclaim: 'persistentvolumeclaim',
+  crd: 'customresourcedefinition',
+  crds: 'customresourcedefinition',
+  customresourcedefinition: 'customresourcedefinition',
   customresourcedefinitions: 'customresourcedefinition',
-  deploy: 'deployment', deployments: 'deployment', deployment: 'deployment',
-  svc: 'service', services: 'service', service: 'service',
-  sts: 'statefulset', statefulsets: 'statefulset', statefulset: 'statefulset',
-  ds: 'daemonset', daemonsets: 'daemonset', daemonset: 'daemonset',
-  rs: 'replicaset', replicasets: 'replicaset', replicaset: 'replicaset',
-  cm: 'configmap', configmaps: 'configmap', configmap: 'configmap',
-  secrets: 'secret', secret: 'secret', jobs: 'job', job: 'job', cj: 'cronjob', cronjobs: 'cronjob', cronjob: 'cronjob',
-  ing: 'ingress', ingresses: 'ingress', ingress: 'ingress', all: 'all',
+  deploy: 'deployment',
+  deployments: 'deployment',
+  deployment: 'deployment',
+  svc: 'service',
+  services: 'service',
+  service: 'service',
+  sts: 'statefulset',
+  statefulsets: 'statefulset',
+  statefulset: 'statefulset',
+  ds: 'daemonset',
+  daemonsets: 'daemonset',
+  daemonset: 'daemonset',
+  rs: 'replicaset',
+  replicasets: 'replicaset',
+  replicaset: 'replicaset',
+  cm: 'configmap',
+  configmaps: 'configmap',
+  configmap: 'configmap',
+  secrets: 'secret',
+  secret: 'secret',
+  jobs: 'job',
+  job: 'job',
+  cj: 'cronjob',
+  cronjobs: 'cronjob',
+  cronjob: 'cronjob',
+  ing: 'ingress',
+  ingresses: 'ingress',
+  ingress: 'ingress',
+  all: 'all',
 };
 
 /** Normalises a kubectl resource type (`pods`, `po`, `deployments.apps`, `crd.apiextensions.k8s.io`). */
@@ -152,7 +381,10 @@ const PROD_PATH = /(^|\/)(prod|production|prd)(\/|$|\.ya?ml$)/i;
  */
 function environmentDir(path: string): boolean {
   if (/\.(ya?ml|json)$/i.test(path)) return false;
-  const segments = path.replace(/\/+$/, '').split('/').filter((s) => s !== '' && s !== '.');
+  const segments = path
+    .replace(/\/+$/, '')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.');
   const parent = segments[segments.length - 2];
   return parent !== undefined && /^(overlays?|environments?|envs?|stages)$/i.test(parent);
 }
@@ -184,9 +416,27 @@ function one(
 }
 
 const KUBECTL_READ = new Set([
-  'get', 'describe', 'logs', 'log', 'top', 'diff', 'explain', 'api-resources', 'api-versions', 'version',
-  'cluster-info', 'wait', 'events', 'completion', 'kustomize', 'port-forward', 'proxy', 'status', 'whoami',
-  'options', 'help',
+  'get',
+  'describe',
+  'logs',
+  'log',
+  'top',
+  'diff',
+  'explain',
+  'api-resources',
+  'api-versions',
+  'version',
+  'cluster-info',
+  'wait',
+  'events',
+  'completion',
+  'kustomize',
+  'port-forward',
+  'proxy',
+  'status',
+  'whoami',
+  'options',
+  'help',
 ]);
 
 const KUBECTL_WRITE: Readonly<Record<string, string>> = {
@@ -218,7 +468,8 @@ function kubectlRule(command: SimpleCommand, context: ToolContext): ToolResult {
   if (isHelp(p)) return one(command, p, context, 'read', 'read', name, 'none', `${name} help`);
   const verbWord = p.positionals[0];
   if (!verbWord) return one(command, p, context, 'read', 'read', name, 'none', `${name} without a subcommand prints usage`);
-  if (verbWord.dynamic) return k8s(command, p, context, [unknownEffect(command, name, `${name}: subcommand ${verbWord.text} is not known until run time`)]);
+  if (verbWord.dynamic)
+    return k8s(command, p, context, [unknownEffect(command, name, `${name}: subcommand ${verbWord.text} is not known until run time`)]);
   let verb = verbWord.text;
   let operands = p.positionals.slice(1);
   if (name === 'oc' && verb === 'adm' && operands[0]) {
@@ -226,11 +477,20 @@ function kubectlRule(command: SimpleCommand, context: ToolContext): ToolResult {
     operands = operands.slice(1);
   }
   const dry = isDryRun(p);
-  if (KUBECTL_READ.has(verb) || name === 'oc' && (verb === 'process' || verb === 'projects' || verb === 'whoami')) {
+  if (KUBECTL_READ.has(verb) || (name === 'oc' && (verb === 'process' || verb === 'projects' || verb === 'whoami'))) {
     return one(command, p, context, 'read', 'read', `${verb} ${wordsText(operands)}`.trim(), 'none', `${name} ${verb} only reads`);
   }
   if (dry && verb !== 'exec') {
-    return one(command, p, context, 'read', 'read', `${verb} ${wordsText(operands)}`.trim(), 'none', `${name} ${verb} --dry-run executes nothing`);
+    return one(
+      command,
+      p,
+      context,
+      'read',
+      'read',
+      `${verb} ${wordsText(operands)}`.trim(),
+      'none',
+      `${name} ${verb} --dry-run executes nothing`,
+    );
   }
   switch (verb) {
     case 'delete':
@@ -239,21 +499,80 @@ function kubectlRule(command: SimpleCommand, context: ToolContext): ToolResult {
       return kubectlApply(command, p, context, operands);
     case 'replace':
       return flagOn(p, 'force')
-        ? one(command, p, context, 'destructive', 'replace', files(p) || wordsText(operands), 'resource', 'replace --force deletes and recreates the resource')
+        ? one(
+            command,
+            p,
+            context,
+            'destructive',
+            'replace',
+            files(p) || wordsText(operands),
+            'resource',
+            'replace --force deletes and recreates the resource',
+          )
         : one(command, p, context, 'write', 'replace', files(p) || wordsText(operands), 'resource', 'replaces a resource definition');
     case 'scale':
-      return one(command, p, context, 'write', 'modify', wordsText(operands), scopeOf(p, operands), `scales to ${flagValue(p, 'replicas') ?? '?'} replicas (availability only)`, true);
+      return one(
+        command,
+        p,
+        context,
+        'write',
+        'modify',
+        wordsText(operands),
+        scopeOf(p, operands),
+        `scales to ${flagValue(p, 'replicas') ?? '?'} replicas (availability only)`,
+        true,
+      );
     case 'rollout':
       return kubectlRollout(command, p, context, operands);
     case 'cordon':
-      return one(command, p, context, 'write', 'modify', `node ${wordsText(operands)}`, scopeOf(p, operands), 'cordons a node (availability only)', true);
+      return one(
+        command,
+        p,
+        context,
+        'write',
+        'modify',
+        `node ${wordsText(operands)}`,
+        scopeOf(p, operands),
+        'cordons a node (availability only)',
+        true,
+      );
     case 'drain':
       return flagOn(p, 'force')
-        ? one(command, p, context, 'destructive', 'delete', `node ${wordsText(operands)}`, scopeOf(p, operands), 'drain --force deletes unmanaged pods, which are lost', true)
-        : one(command, p, context, 'write', 'modify', `node ${wordsText(operands)}`, scopeOf(p, operands), 'drains a node; managed pods are rescheduled (availability only)', true);
+        ? one(
+            command,
+            p,
+            context,
+            'destructive',
+            'delete',
+            `node ${wordsText(operands)}`,
+            scopeOf(p, operands),
+            'drain --force deletes unmanaged pods, which are lost',
+            true,
+          )
+        : one(
+            command,
+            p,
+            context,
+            'write',
+            'modify',
+            `node ${wordsText(operands)}`,
+            scopeOf(p, operands),
+            'drains a node; managed pods are rescheduled (availability only)',
+            true,
+          );
     case 'taint': {
       const evicts = operands.some((w) => w.text.includes('NoExecute'));
-      return one(command, p, context, 'write', 'modify', `node ${wordsText(operands)}`, scopeOf(p, operands), evicts ? 'NoExecute taint evicts pods (availability only)' : 'changes node taints', evicts);
+      return one(
+        command,
+        p,
+        context,
+        'write',
+        'modify',
+        `node ${wordsText(operands)}`,
+        scopeOf(p, operands),
+        evicts ? 'NoExecute taint evicts pods (availability only)' : 'changes node taints',
+        evicts,
+      );
     }
     case 'exec':
     case 'rsh':
@@ -280,7 +599,16 @@ function kubectlRule(command: SimpleCommand, context: ToolContext): ToolResult {
       const reason = KUBECTL_WRITE[verb];
       if (reason !== undefined) {
         const many = flagOn(p, 'all', 'all-namespaces') || flagValue(p, 'selector') !== undefined;
-        return one(command, p, context, 'write', verb === 'create' || verb === 'expose' ? 'create' : 'modify', `${verb} ${files(p) || wordsText(operands)}`.trim(), many ? 'selection' : 'resource', reason);
+        return one(
+          command,
+          p,
+          context,
+          'write',
+          verb === 'create' || verb === 'expose' ? 'create' : 'modify',
+          `${verb} ${files(p) || wordsText(operands)}`.trim(),
+          many ? 'selection' : 'resource',
+          reason,
+        );
       }
       return k8s(command, p, context, [unknownEffect(command, `${name} ${verb}`, `${name} ${verb}: unknown subcommand (maybe a plugin)`)]);
     }
@@ -310,9 +638,20 @@ function kubectlDelete(command: SimpleCommand, p: ParsedArgs, context: ToolConte
     const prod = paths.some((f) => PROD_PATH.test(f) && (kustomize.includes(f) || /overlays?|environments?|envs?\//i.test(f)));
     const environment = paths.some(environmentDir);
     if (prod || environment) {
-      effects.push(effect(command, 'delete', files(p), 'namespace', 'catastrophic', 'deletes everything in an environment overlay (the whole environment)'));
+      effects.push(
+        effect(
+          command,
+          'delete',
+          files(p),
+          'namespace',
+          'catastrophic',
+          'deletes everything in an environment overlay (the whole environment)',
+        ),
+      );
     } else if (paths.some((f) => f === '-' || f === '/dev/stdin')) {
-      effects.push(effect(command, 'delete', 'manifest from stdin', 'unknown', 'destructive', 'deletes the resources of a manifest read from stdin'));
+      effects.push(
+        effect(command, 'delete', 'manifest from stdin', 'unknown', 'destructive', 'deletes the resources of a manifest read from stdin'),
+      );
     } else {
       effects.push(effect(command, 'delete', files(p), 'selection', 'destructive', 'deletes the resources of a manifest'));
     }
@@ -324,7 +663,17 @@ function kubectlDelete(command: SimpleCommand, p: ParsedArgs, context: ToolConte
     }
     for (const kind of spec.kinds) effects.push(deleteKind(command, kind, spec, { selector, all, allNs, ns, p }));
   }
-  if (spec.dynamic && spec.kinds.length === 0) effects.push(effect(command, 'delete', wordsText(operands), 'unknown', 'destructive', 'deletes resources whose names are not known until run time'));
+  if (spec.dynamic && spec.kinds.length === 0)
+    effects.push(
+      effect(
+        command,
+        'delete',
+        wordsText(operands),
+        'unknown',
+        'destructive',
+        'deletes resources whose names are not known until run time',
+      ),
+    );
   return k8s(command, p, context, effects);
 }
 
@@ -338,26 +687,62 @@ interface DeleteScope {
 
 function deleteKind(command: SimpleCommand, kind: string, spec: ResourceSpec, s: DeleteScope): Effect {
   const names = spec.names.filter((n) => !n.includes('/') || canonicalKind(n.slice(0, n.indexOf('/'))) === kind);
-  const resource = names.length > 0 ? `${kind} ${names.join(' ')}` : `${kind} (${s.all ? '--all' : s.selector !== undefined ? `-l ${s.selector}` : 'unnamed'})`;
-  if (kind.includes('$')) return effect(command, 'delete', resource, 'unknown', 'destructive', 'deletes resources of a type not known until run time');
-  if (kind === 'namespace') return effect(command, 'delete', resource, 'namespace', 'catastrophic', 'deleting a namespace deletes everything in it');
-  if (kind === 'customresourcedefinition') return effect(command, 'delete', resource, 'cluster', 'catastrophic', 'deleting a CRD deletes every custom resource of that type');
-  if (s.allNs) return effect(command, 'delete', `${resource} in all namespaces`, 'cluster', 'catastrophic', 'delete across all namespaces (-A)');
-  const force = flagOn(s.p, 'force') && (flagValue(s.p, 'grace-period') === '0' || flagValue(s.p, 'grace-period') === '1' || flagOn(s.p, 'now'));
+  const resource =
+    names.length > 0
+      ? `${kind} ${names.join(' ')}`
+      : `${kind} (${s.all ? '--all' : s.selector !== undefined ? `-l ${s.selector}` : 'unnamed'})`;
+  if (kind.includes('$'))
+    return effect(command, 'delete', resource, 'unknown', 'destructive', 'deletes resources of a type not known until run time');
+  if (kind === 'namespace')
+    return effect(command, 'delete', resource, 'namespace', 'catastrophic', 'deleting a namespace deletes everything in it');
+  if (kind === 'customresourcedefinition')
+    return effect(command, 'delete', resource, 'cluster', 'catastrophic', 'deleting a CRD deletes every custom resource of that type');
+  if (s.allNs)
+    return effect(command, 'delete', `${resource} in all namespaces`, 'cluster', 'catastrophic', 'delete across all namespaces (-A)');
+  const force =
+    flagOn(s.p, 'force') && (flagValue(s.p, 'grace-period') === '0' || flagValue(s.p, 'grace-period') === '1' || flagOn(s.p, 'now'));
   if (kind === 'pod') {
-    if (s.all) return effect(command, 'delete', `all pods in ${s.ns}`, 'namespace', 'destructive', 'deletes every pod in the namespace', { disruptive: true });
-    if (s.selector !== undefined && envWideSelector(s.selector)) return effect(command, 'delete', resource, 'selection', 'destructive', 'deletes every pod of an environment', { disruptive: true });
-    if (force) return effect(command, 'delete', resource, names.length > 1 || s.selector !== undefined ? 'selection' : 'resource', 'destructive', 'force delete with no grace period can corrupt state (no graceful shutdown)', { disruptive: true });
+    if (s.all)
+      return effect(command, 'delete', `all pods in ${s.ns}`, 'namespace', 'destructive', 'deletes every pod in the namespace', {
+        disruptive: true,
+      });
+    if (s.selector !== undefined && envWideSelector(s.selector))
+      return effect(command, 'delete', resource, 'selection', 'destructive', 'deletes every pod of an environment', { disruptive: true });
+    if (force)
+      return effect(
+        command,
+        'delete',
+        resource,
+        names.length > 1 || s.selector !== undefined ? 'selection' : 'resource',
+        'destructive',
+        'force delete with no grace period can corrupt state (no graceful shutdown)',
+        { disruptive: true },
+      );
     if (names.length === 0 && s.selector === undefined && flagValue(s.p, 'field-selector') === undefined) {
       return spec.dynamic
-        ? effect(command, 'delete', resource, 'unknown', 'write', 'deletes pods named at run time; controllers recreate them', { disruptive: true })
+        ? effect(command, 'delete', resource, 'unknown', 'write', 'deletes pods named at run time; controllers recreate them', {
+            disruptive: true,
+          })
         : unknownEffect(command, resource, 'kubectl delete pod without a name or selector');
     }
-    return effect(command, 'delete', resource, names.length > 1 || s.selector !== undefined ? 'selection' : 'resource', 'write', 'pods are recreated by their controllers (availability only)', { disruptive: true, reversible: true });
+    return effect(
+      command,
+      'delete',
+      resource,
+      names.length > 1 || s.selector !== undefined ? 'selection' : 'resource',
+      'write',
+      'pods are recreated by their controllers (availability only)',
+      { disruptive: true, reversible: true },
+    );
   }
   if (s.all) return effect(command, 'delete', `every ${kind} in ${s.ns}`, 'namespace', 'catastrophic', `--all deletes every ${kind}`);
-  if (s.selector !== undefined && envWideSelector(s.selector)) return effect(command, 'delete', resource, 'namespace', 'catastrophic', `selector ${s.selector} picks a whole environment`);
-  if ((kind === 'node' || kind === 'persistentvolume') && names.length === 0 && (s.selector !== undefined || flagValue(s.p, 'field-selector') !== undefined)) {
+  if (s.selector !== undefined && envWideSelector(s.selector))
+    return effect(command, 'delete', resource, 'namespace', 'catastrophic', `selector ${s.selector} picks a whole environment`);
+  if (
+    (kind === 'node' || kind === 'persistentvolume') &&
+    names.length === 0 &&
+    (s.selector !== undefined || flagValue(s.p, 'field-selector') !== undefined)
+  ) {
     return effect(command, 'delete', resource, 'cluster', 'catastrophic', `deletes ${kind}s selected cluster-wide`);
   }
   if (names.length === 0 && s.selector === undefined && flagValue(s.p, 'field-selector') === undefined) {
@@ -366,21 +751,59 @@ function deleteKind(command: SimpleCommand, kind: string, spec: ResourceSpec, s:
       : unknownEffect(command, resource, `kubectl delete ${kind} without a name or selector`);
   }
   const data = kind === 'persistentvolumeclaim' || kind === 'persistentvolume';
-  return effect(command, 'delete', resource, names.length === 1 ? 'resource' : 'selection', 'destructive', data ? `deletes a volume (${kind}); its data may be lost` : `deletes ${kind} objects; their state is lost`);
+  return effect(
+    command,
+    'delete',
+    resource,
+    names.length === 1 ? 'resource' : 'selection',
+    'destructive',
+    data ? `deletes a volume (${kind}); its data may be lost` : `deletes ${kind} objects; their state is lost`,
+  );
 }
 
 function kubectlApply(command: SimpleCommand, p: ParsedArgs, context: ToolContext, operands: readonly Word[]): ToolResult {
   const sub = operands[0]?.text;
-  if (sub === 'view-last-applied') return one(command, p, context, 'read', 'read', 'last-applied', 'none', 'shows the last applied configuration');
-  if (sub === 'edit-last-applied' || sub === 'set-last-applied') return one(command, p, context, 'write', 'modify', `${sub} ${files(p)}`, 'resource', `${sub} changes an annotation`);
+  if (sub === 'view-last-applied')
+    return one(command, p, context, 'read', 'read', 'last-applied', 'none', 'shows the last applied configuration');
+  if (sub === 'edit-last-applied' || sub === 'set-last-applied')
+    return one(command, p, context, 'write', 'modify', `${sub} ${files(p)}`, 'resource', `${sub} changes an annotation`);
   const source = files(p) || 'manifest';
   if (flagOn(p, 'prune')) {
     const paths = [...flagValues(p, 'filename'), ...flagValues(p, 'kustomize')];
     const empty = paths.some((f) => f === '/dev/null' || /(^|\/)empty[^/]*\/?$/i.test(f));
-    if (empty) return one(command, p, context, 'catastrophic', 'delete', source, 'namespace', 'apply --prune of an empty set deletes every matching resource');
-    return one(command, p, context, 'destructive', 'delete', source, 'selection', 'apply --prune deletes live resources missing from the manifest');
+    if (empty)
+      return one(
+        command,
+        p,
+        context,
+        'catastrophic',
+        'delete',
+        source,
+        'namespace',
+        'apply --prune of an empty set deletes every matching resource',
+      );
+    return one(
+      command,
+      p,
+      context,
+      'destructive',
+      'delete',
+      source,
+      'selection',
+      'apply --prune deletes live resources missing from the manifest',
+    );
   }
-  if (flagOn(p, 'force')) return one(command, p, context, 'destructive', 'replace', source, 'resource', 'apply --force deletes and recreates resources on conflict');
+  if (flagOn(p, 'force'))
+    return one(
+      command,
+      p,
+      context,
+      'destructive',
+      'replace',
+      source,
+      'resource',
+      'apply --force deletes and recreates resources on conflict',
+    );
   return one(command, p, context, 'write', 'modify', source, 'resource', 'apply is a reviewed-by-diff deploy (write)');
 }
 
@@ -405,8 +828,10 @@ function kubectlRollout(command: SimpleCommand, p: ParsedArgs, context: ToolCont
 
 function kubectlConfig(command: SimpleCommand, p: ParsedArgs, context: ToolContext, operands: readonly Word[]): ToolResult {
   const sub = operands[0]?.text ?? '';
-  if (/^(view|get-|current-context)/.test(sub)) return one(command, p, context, 'read', 'read', `config ${sub}`, 'none', 'reads kubeconfig');
-  if (/^(use-context|use|set-|set$|unset|rename-context|delete-)/.test(sub)) return one(command, p, context, 'write', 'modify', `kubeconfig ${sub}`, 'resource', 'changes the local kubeconfig');
+  if (/^(view|get-|current-context)/.test(sub))
+    return one(command, p, context, 'read', 'read', `config ${sub}`, 'none', 'reads kubeconfig');
+  if (/^(use-context|use|set-|set$|unset|rename-context|delete-)/.test(sub))
+    return one(command, p, context, 'write', 'modify', `kubeconfig ${sub}`, 'resource', 'changes the local kubeconfig');
   return k8s(command, p, context, [unknownEffect(command, `config ${sub}`, `config ${sub}: unknown subcommand`)]);
 }
 
@@ -416,7 +841,14 @@ function innerWords(p: ParsedArgs, operands: readonly Word[], skip: number): rea
   return operands.slice(skip);
 }
 
-function withInner(command: SimpleCommand, p: ParsedArgs, context: ToolContext, own: Effect, inner: readonly Word[], where: string): ToolResult {
+function withInner(
+  command: SimpleCommand,
+  p: ParsedArgs,
+  context: ToolContext,
+  own: Effect,
+  inner: readonly Word[],
+  where: string,
+): ToolResult {
   const target = kubeTarget(p, command, context, 'context');
   if (inner.length === 0) return result('k8s', [own], [target]);
   const nested = context.classifyArgv(inner);
@@ -430,7 +862,9 @@ function withInner(command: SimpleCommand, p: ParsedArgs, context: ToolContext, 
 function kubectlExec(command: SimpleCommand, p: ParsedArgs, context: ToolContext, verb: string, operands: readonly Word[]): ToolResult {
   const pod = operands[0]?.text ?? flagValue(p, 'patch') ?? '?';
   if (verb === 'attach') {
-    return k8s(command, p, context, [unknownEffect(command, `pod ${pod}`, 'attach connects to a running process; what is typed is unknown')]);
+    return k8s(command, p, context, [
+      unknownEffect(command, `pod ${pod}`, 'attach connects to a running process; what is typed is unknown'),
+    ]);
   }
   const inner = innerWords(p, operands, 1);
   if (verb === 'debug') {
@@ -451,15 +885,40 @@ function kubectlExec(command: SimpleCommand, p: ParsedArgs, context: ToolContext
 
 function kubectlRun(command: SimpleCommand, p: ParsedArgs, context: ToolContext, operands: readonly Word[]): ToolResult {
   const pod = operands[0]?.text ?? '?';
-  const own = effect(command, 'create', `pod ${pod}`, 'resource', 'write', `creates pod ${pod}${flagValue(p, 'image') ? ` from ${flagValue(p, 'image')}` : ''}`);
+  const own = effect(
+    command,
+    'create',
+    `pod ${pod}`,
+    'resource',
+    'write',
+    `creates pod ${pod}${flagValue(p, 'image') ? ` from ${flagValue(p, 'image')}` : ''}`,
+  );
   return withInner(command, p, context, own, innerWords(p, operands, 1), `pod ${pod}`);
 }
 
 // ---------------------------------------------------------------- helm
 
 const HELM_READ = new Set([
-  'template', 'diff', 'list', 'ls', 'status', 'history', 'hist', 'get', 'show', 'inspect', 'search', 'lint', 'version',
-  'env', 'verify', 'completion', 'help', 'pull', 'fetch', 'package',
+  'template',
+  'diff',
+  'list',
+  'ls',
+  'status',
+  'history',
+  'hist',
+  'get',
+  'show',
+  'inspect',
+  'search',
+  'lint',
+  'version',
+  'env',
+  'verify',
+  'completion',
+  'help',
+  'pull',
+  'fetch',
+  'package',
 ]);
 
 function helmRule(command: SimpleCommand, context: ToolContext): ToolResult {
@@ -469,29 +928,88 @@ function helmRule(command: SimpleCommand, context: ToolContext): ToolResult {
   const verb = p.positionals[0]?.text;
   const operands = p.positionals.slice(1);
   if (verb === undefined) return one(command, p, context, 'read', 'read', 'helm', 'none', 'helm usage', false, kc);
-  if (HELM_READ.has(verb)) return one(command, p, context, 'read', 'read', `${verb} ${wordsText(operands)}`.trim(), 'none', `helm ${verb} executes nothing against the cluster`, false, kc);
+  if (HELM_READ.has(verb))
+    return one(
+      command,
+      p,
+      context,
+      'read',
+      'read',
+      `${verb} ${wordsText(operands)}`.trim(),
+      'none',
+      `helm ${verb} executes nothing against the cluster`,
+      false,
+      kc,
+    );
   const release = operands[0]?.text ?? '?';
   const dry = flagOn(p, 'dry-run');
   switch (verb) {
     case 'install':
     case 'upgrade':
-      if (dry) return one(command, p, context, 'read', 'read', `release ${release}`, 'none', `helm ${verb} --dry-run renders only`, false, kc);
-      if (flagOn(p, 'force')) return one(command, p, context, 'destructive', 'replace', `release ${release}`, 'resource', `helm ${verb} --force deletes and recreates changed resources`, true, kc);
-      return one(command, p, context, 'write', verb === 'install' ? 'create' : 'modify', `release ${release}`, 'resource', `helm ${verb} deploys a release`, false, kc);
+      if (dry)
+        return one(command, p, context, 'read', 'read', `release ${release}`, 'none', `helm ${verb} --dry-run renders only`, false, kc);
+      if (flagOn(p, 'force'))
+        return one(
+          command,
+          p,
+          context,
+          'destructive',
+          'replace',
+          `release ${release}`,
+          'resource',
+          `helm ${verb} --force deletes and recreates changed resources`,
+          true,
+          kc,
+        );
+      return one(
+        command,
+        p,
+        context,
+        'write',
+        verb === 'install' ? 'create' : 'modify',
+        `release ${release}`,
+        'resource',
+        `helm ${verb} deploys a release`,
+        false,
+        kc,
+      );
     case 'rollback':
       if (dry) return one(command, p, context, 'read', 'read', `release ${release}`, 'none', 'helm rollback --dry-run', false, kc);
-      return one(command, p, context, 'write', 'modify', `release ${release}`, 'resource', 'rolls a release back to a previous revision', true, kc);
+      return one(
+        command,
+        p,
+        context,
+        'write',
+        'modify',
+        `release ${release}`,
+        'resource',
+        'rolls a release back to a previous revision',
+        true,
+        kc,
+      );
     case 'uninstall':
     case 'delete':
     case 'del':
     case 'un': {
       if (dry) return one(command, p, context, 'read', 'read', `release ${release}`, 'none', 'helm uninstall --dry-run', false, kc);
-      if (flagOn(p, 'all', 'all-namespaces') || flagValue(p, 'selector') !== undefined && envWideSelector(flagValue(p, 'selector')!)) {
+      if (flagOn(p, 'all', 'all-namespaces') || (flagValue(p, 'selector') !== undefined && envWideSelector(flagValue(p, 'selector')!))) {
         return one(command, p, context, 'catastrophic', 'delete', 'every helm release', 'namespace', 'uninstalls every release', false, kc);
       }
-      if (operands.length === 0) return k8s(command, p, context, [unknownEffect(command, 'release', 'helm uninstall without a release name')], kc);
+      if (operands.length === 0)
+        return k8s(command, p, context, [unknownEffect(command, 'release', 'helm uninstall without a release name')], kc);
       const dynamic = operands.some((w) => w.dynamic);
-      return one(command, p, context, 'destructive', 'delete', `release ${wordsText(operands)}`, dynamic ? 'unknown' : operands.length > 1 ? 'selection' : 'resource', dynamic ? 'uninstalls releases named at run time' : 'uninstalls a release and deletes its resources', false, kc);
+      return one(
+        command,
+        p,
+        context,
+        'destructive',
+        'delete',
+        `release ${wordsText(operands)}`,
+        dynamic ? 'unknown' : operands.length > 1 ? 'selection' : 'resource',
+        dynamic ? 'uninstalls releases named at run time' : 'uninstalls a release and deletes its resources',
+        false,
+        kc,
+      );
     }
     case 'test':
       return one(command, p, context, 'write', 'execute', `release ${release}`, 'resource', 'runs the release test pods', false, kc);
@@ -501,21 +1019,70 @@ function helmRule(command: SimpleCommand, context: ToolContext): ToolResult {
       return one(command, p, context, 'write', 'create', `chart ${release}`, 'resource', 'pushes a chart to a registry', false, kc);
     case 'repo': {
       const sub = operands[0]?.text ?? '';
-      if (sub === 'list' || sub === 'ls' || sub === 'update' || sub === 'up' || sub === 'index') return one(command, p, context, 'read', 'read', `repo ${sub}`, 'none', 'helm repo index refresh is a local cache', false, kc);
-      if (sub === 'add' || sub === 'remove' || sub === 'rm') return one(command, p, context, 'write', 'modify', `repo ${wordsText(operands.slice(1))}`, 'resource', 'changes local helm repository config', false, kc);
+      if (sub === 'list' || sub === 'ls' || sub === 'update' || sub === 'up' || sub === 'index')
+        return one(command, p, context, 'read', 'read', `repo ${sub}`, 'none', 'helm repo index refresh is a local cache', false, kc);
+      if (sub === 'add' || sub === 'remove' || sub === 'rm')
+        return one(
+          command,
+          p,
+          context,
+          'write',
+          'modify',
+          `repo ${wordsText(operands.slice(1))}`,
+          'resource',
+          'changes local helm repository config',
+          false,
+          kc,
+        );
       break;
     }
     case 'dependency':
     case 'dep': {
       const sub = operands[0]?.text ?? '';
-      if (sub === 'list' || sub === 'ls' || sub === 'build') return one(command, p, context, 'read', 'read', `dependency ${sub}`, 'none', 'reads or rebuilds charts/ from the lock file', false, kc);
-      if (sub === 'update' || sub === 'up') return one(command, p, context, 'write', 'modify', 'Chart.lock', 'resource', 'updates resolved dependency versions (lock file)', false, kc);
+      if (sub === 'list' || sub === 'ls' || sub === 'build')
+        return one(
+          command,
+          p,
+          context,
+          'read',
+          'read',
+          `dependency ${sub}`,
+          'none',
+          'reads or rebuilds charts/ from the lock file',
+          false,
+          kc,
+        );
+      if (sub === 'update' || sub === 'up')
+        return one(
+          command,
+          p,
+          context,
+          'write',
+          'modify',
+          'Chart.lock',
+          'resource',
+          'updates resolved dependency versions (lock file)',
+          false,
+          kc,
+        );
       break;
     }
     case 'plugin': {
       const sub = operands[0]?.text ?? '';
       if (sub === 'list' || sub === 'ls') return one(command, p, context, 'read', 'read', 'plugins', 'none', 'lists plugins', false, kc);
-      if (sub === 'install' || sub === 'update' || sub === 'uninstall' || sub === 'remove' || sub === 'rm') return one(command, p, context, 'write', 'modify', `plugin ${wordsText(operands.slice(1))}`, 'resource', `helm plugin ${sub}`, false, kc);
+      if (sub === 'install' || sub === 'update' || sub === 'uninstall' || sub === 'remove' || sub === 'rm')
+        return one(
+          command,
+          p,
+          context,
+          'write',
+          'modify',
+          `plugin ${wordsText(operands.slice(1))}`,
+          'resource',
+          `helm plugin ${sub}`,
+          false,
+          kc,
+        );
       break;
     }
     case 'registry':
@@ -523,7 +1090,19 @@ function helmRule(command: SimpleCommand, context: ToolContext): ToolResult {
     default:
       break;
   }
-  return k8s(command, p, context, [unknownEffect(command, `helm ${wordsText(p.positionals.slice(0, 2))}`, `helm ${verb} ${operands[0]?.text ?? ''}: unknown subcommand (maybe a plugin)`.trim())], kc);
+  return k8s(
+    command,
+    p,
+    context,
+    [
+      unknownEffect(
+        command,
+        `helm ${wordsText(p.positionals.slice(0, 2))}`,
+        `helm ${verb} ${operands[0]?.text ?? ''}: unknown subcommand (maybe a plugin)`.trim(),
+      ),
+    ],
+    kc,
+  );
 }
 
 // ---------------------------------------------------------------- kustomize, argocd, flux, velero, kubeadm
@@ -531,10 +1110,19 @@ function helmRule(command: SimpleCommand, context: ToolContext): ToolResult {
 function kustomizeRule(command: SimpleCommand, context: ToolContext): ToolResult {
   const p = parseArgs(command.args, GENERIC_SPEC);
   const verb = p.positionals[0]?.text;
-  if (isHelp(p) || verb === undefined || verb === 'build' || verb === 'version' || verb === 'completion' || verb === 'docs-fn' || verb === 'localize') {
+  if (
+    isHelp(p) ||
+    verb === undefined ||
+    verb === 'build' ||
+    verb === 'version' ||
+    verb === 'completion' ||
+    verb === 'docs-fn' ||
+    verb === 'localize'
+  ) {
     return one(command, p, context, 'read', 'read', `kustomize ${verb ?? ''}`.trim(), 'none', 'renders manifests; nothing is applied');
   }
-  if (verb === 'edit' || verb === 'create' || verb === 'init') return one(command, p, context, 'write', 'modify', 'kustomization.yaml', 'resource', `kustomize ${verb} changes a tracked file`);
+  if (verb === 'edit' || verb === 'create' || verb === 'init')
+    return one(command, p, context, 'write', 'modify', 'kustomization.yaml', 'resource', `kustomize ${verb} changes a tracked file`);
   return k8s(command, p, context, [unknownEffect(command, `kustomize ${verb}`, `kustomize ${verb}: unknown subcommand`)]);
 }
 
@@ -545,30 +1133,57 @@ function argocdRule(command: SimpleCommand, context: ToolContext): ToolResult {
   const sub = p.positionals[1]?.text ?? '';
   const names = p.positionals.slice(2);
   const what = `${group} ${wordsText(names)}`.trim();
-  if (group === 'version' || group === 'completion' || group === '') return one(command, p, context, 'read', 'read', 'argocd', 'none', 'argocd information');
-  if (group === 'login' || group === 'logout' || group === 'context' || group === 'relogin') return one(command, p, context, 'write', 'modify', 'argocd config', 'resource', 'changes local argocd config');
-  if (/^(get|list|diff|history|manifests|resources|logs|wait|show|describe|ls)$/.test(sub) || sub.startsWith('get-') || sub.startsWith('list')) {
+  if (group === 'version' || group === 'completion' || group === '')
+    return one(command, p, context, 'read', 'read', 'argocd', 'none', 'argocd information');
+  if (group === 'login' || group === 'logout' || group === 'context' || group === 'relogin')
+    return one(command, p, context, 'write', 'modify', 'argocd config', 'resource', 'changes local argocd config');
+  if (
+    /^(get|list|diff|history|manifests|resources|logs|wait|show|describe|ls)$/.test(sub) ||
+    sub.startsWith('get-') ||
+    sub.startsWith('list')
+  ) {
     return one(command, p, context, 'read', 'read', what, 'none', `argocd ${group} ${sub} only reads`);
   }
   if (flagOn(p, 'dry-run')) return one(command, p, context, 'read', 'read', what, 'none', 'argocd --dry-run');
   if (sub === 'delete' || sub === 'rm' || sub === 'remove') {
     const selector = flagValue(p, 'selector');
-    if (flagOn(p, 'all') || selector !== undefined && envWideSelector(selector)) return one(command, p, context, 'catastrophic', 'delete', `every ${group}`, 'cluster', `deletes ${group}s across an environment`);
+    if (flagOn(p, 'all') || (selector !== undefined && envWideSelector(selector)))
+      return one(command, p, context, 'catastrophic', 'delete', `every ${group}`, 'cluster', `deletes ${group}s across an environment`);
     if (group === 'app' || group === 'application' || group === 'appset' || group === 'applicationset') {
       const cascade = flagValue(p, 'cascade');
-      if (cascade === 'false') return one(command, p, context, 'write', 'delete', what, 'resource', 'deletes the Application object only (no cascade)');
-      return one(command, p, context, 'destructive', 'delete', what, selector !== undefined || names.length > 1 ? 'selection' : 'resource', 'deletes the application and all of its resources');
+      if (cascade === 'false')
+        return one(command, p, context, 'write', 'delete', what, 'resource', 'deletes the Application object only (no cascade)');
+      return one(
+        command,
+        p,
+        context,
+        'destructive',
+        'delete',
+        what,
+        selector !== undefined || names.length > 1 ? 'selection' : 'resource',
+        'deletes the application and all of its resources',
+      );
     }
-    if (group === 'repo' || group === 'repocreds' || group === 'gpg' || group === 'cert') return one(command, p, context, 'write', 'delete', what, 'resource', `removes ${group} config`);
+    if (group === 'repo' || group === 'repocreds' || group === 'gpg' || group === 'cert')
+      return one(command, p, context, 'write', 'delete', what, 'resource', `removes ${group} config`);
     return one(command, p, context, 'destructive', 'delete', what, 'resource', `deletes argocd ${group}`);
   }
-  if (sub === 'sync' && flagOn(p, 'prune')) return one(command, p, context, 'destructive', 'delete', what, 'selection', 'sync --prune deletes live resources missing from git');
-  if (sub === 'sync' || sub === 'rollback') return one(command, p, context, 'write', 'modify', what, 'resource', `argocd ${sub} deploys`, sub === 'rollback');
-  if (/^(create|set|unset|patch|edit|add|add-|terminate-op|actions|rotate|generate|update|enable|disable|import|patch-resource|delete-resource|restart)/.test(sub)) {
-    if (sub === 'delete-resource') return one(command, p, context, 'destructive', 'delete', what, 'resource', 'deletes a live resource of the application');
+  if (sub === 'sync' && flagOn(p, 'prune'))
+    return one(command, p, context, 'destructive', 'delete', what, 'selection', 'sync --prune deletes live resources missing from git');
+  if (sub === 'sync' || sub === 'rollback')
+    return one(command, p, context, 'write', 'modify', what, 'resource', `argocd ${sub} deploys`, sub === 'rollback');
+  if (
+    /^(create|set|unset|patch|edit|add|add-|terminate-op|actions|rotate|generate|update|enable|disable|import|patch-resource|delete-resource|restart)/.test(
+      sub,
+    )
+  ) {
+    if (sub === 'delete-resource')
+      return one(command, p, context, 'destructive', 'delete', what, 'resource', 'deletes a live resource of the application');
     return one(command, p, context, 'write', 'modify', what, 'resource', `argocd ${group} ${sub}`);
   }
-  return k8s(command, p, context, [unknownEffect(command, `argocd ${group} ${sub}`.trim(), `argocd ${group} ${sub}: unknown subcommand`.trim())]);
+  return k8s(command, p, context, [
+    unknownEffect(command, `argocd ${group} ${sub}`.trim(), `argocd ${group} ${sub}: unknown subcommand`.trim()),
+  ]);
 }
 
 function fluxRule(command: SimpleCommand, context: ToolContext): ToolResult {
@@ -576,7 +1191,8 @@ function fluxRule(command: SimpleCommand, context: ToolContext): ToolResult {
   if (isHelp(p)) return one(command, p, context, 'read', 'read', 'flux', 'none', 'help');
   const verb = p.positionals[0]?.text ?? '';
   const what = wordsText(p.positionals.slice(1));
-  if (/^(get|logs|tree|stats|events|check|diff|export|version|build|trace|completion|)$/.test(verb)) return one(command, p, context, 'read', 'read', `${verb} ${what}`.trim(), 'none', `flux ${verb} only reads`);
+  if (/^(get|logs|tree|stats|events|check|diff|export|version|build|trace|completion|)$/.test(verb))
+    return one(command, p, context, 'read', 'read', `${verb} ${what}`.trim(), 'none', `flux ${verb} only reads`);
   if (flagOn(p, 'dry-run')) return one(command, p, context, 'read', 'read', what, 'none', 'flux --dry-run');
   switch (verb) {
     case 'reconcile':
@@ -587,11 +1203,30 @@ function fluxRule(command: SimpleCommand, context: ToolContext): ToolResult {
     case 'install':
     case 'push':
     case 'tag':
-      return one(command, p, context, 'write', 'modify', `${verb} ${what}`.trim(), flagOn(p, 'all') ? 'selection' : 'resource', `flux ${verb}`);
+      return one(
+        command,
+        p,
+        context,
+        'write',
+        'modify',
+        `${verb} ${what}`.trim(),
+        flagOn(p, 'all') ? 'selection' : 'resource',
+        `flux ${verb}`,
+      );
     case 'pull':
       return one(command, p, context, 'read', 'read', what, 'none', 'pulls an artifact locally');
     case 'delete':
-      if (flagOn(p, 'all')) return one(command, p, context, 'catastrophic', 'delete', what, 'cluster', 'deletes every flux object of a kind (and what it prunes)');
+      if (flagOn(p, 'all'))
+        return one(
+          command,
+          p,
+          context,
+          'catastrophic',
+          'delete',
+          what,
+          'cluster',
+          'deletes every flux object of a kind (and what it prunes)',
+        );
       return one(command, p, context, 'destructive', 'delete', what, 'resource', 'deletes a flux object; its pruned resources go with it');
     case 'uninstall':
       return one(command, p, context, 'catastrophic', 'delete', 'flux', 'cluster', 'removes flux and its CRDs from the cluster');
@@ -606,22 +1241,51 @@ function veleroRule(command: SimpleCommand, context: ToolContext): ToolResult {
   const group = p.positionals[0]?.text ?? '';
   const sub = p.positionals[1]?.text ?? '';
   const what = `${group} ${wordsText(p.positionals.slice(2))}`.trim();
-  if (group === 'version' || group === 'completion' || group === '' || /^(get|describe|logs|download)$/.test(sub) || group === 'get' || group === 'describe') {
+  if (
+    group === 'version' ||
+    group === 'completion' ||
+    group === '' ||
+    /^(get|describe|logs|download)$/.test(sub) ||
+    group === 'get' ||
+    group === 'describe'
+  ) {
     return one(command, p, context, 'read', 'read', what, 'none', 'velero read');
   }
-  if (group === 'uninstall') return one(command, p, context, 'catastrophic', 'delete', 'velero', 'cluster', 'removes velero and its CRDs (backups become unmanaged)');
+  if (group === 'uninstall')
+    return one(
+      command,
+      p,
+      context,
+      'catastrophic',
+      'delete',
+      'velero',
+      'cluster',
+      'removes velero and its CRDs (backups become unmanaged)',
+    );
   if (group === 'install') return one(command, p, context, 'write', 'create', 'velero', 'cluster', 'installs velero');
   if (sub === 'delete') {
-    if (flagOn(p, 'all') || flagValue(p, 'selector') !== undefined && envWideSelector(flagValue(p, 'selector')!)) {
+    if (flagOn(p, 'all') || (flagValue(p, 'selector') !== undefined && envWideSelector(flagValue(p, 'selector')!))) {
       return one(command, p, context, 'catastrophic', 'delete', `every ${group}`, 'cluster', `deletes every velero ${group}`);
     }
-    return one(command, p, context, 'destructive', 'delete', what, flagValue(p, 'selector') !== undefined ? 'selection' : 'resource', `deletes velero ${group} (backups are data)`);
+    return one(
+      command,
+      p,
+      context,
+      'destructive',
+      'delete',
+      what,
+      flagValue(p, 'selector') !== undefined ? 'selection' : 'resource',
+      `deletes velero ${group} (backups are data)`,
+    );
   }
   if (group === 'restore' && sub === 'create' && flagValue(p, 'existing-resource-policy') === 'update') {
     return one(command, p, context, 'destructive', 'replace', what, 'namespace', 'restore overwrites existing resources');
   }
-  if (/^(create|set|add|edit|patch)$/.test(sub)) return one(command, p, context, 'write', 'create', what, 'resource', `velero ${group} ${sub}`);
-  return k8s(command, p, context, [unknownEffect(command, `velero ${group} ${sub}`.trim(), `velero ${group} ${sub}: unknown subcommand`.trim())]);
+  if (/^(create|set|add|edit|patch)$/.test(sub))
+    return one(command, p, context, 'write', 'create', what, 'resource', `velero ${group} ${sub}`);
+  return k8s(command, p, context, [
+    unknownEffect(command, `velero ${group} ${sub}`.trim(), `velero ${group} ${sub}: unknown subcommand`.trim()),
+  ]);
 }
 
 function kubeadmRule(command: SimpleCommand, context: ToolContext): ToolResult {
@@ -632,7 +1296,17 @@ function kubeadmRule(command: SimpleCommand, context: ToolContext): ToolResult {
   if (flagOn(p, 'dry-run')) return one(command, p, context, 'read', 'read', `kubeadm ${verb}`, 'none', 'kubeadm --dry-run');
   switch (verb) {
     case 'reset':
-      return one(command, p, context, 'catastrophic', 'delete', 'node control plane/etcd state', 'cluster', 'kubeadm reset wipes the node\'s cluster state (etcd data on a control plane)', true);
+      return one(
+        command,
+        p,
+        context,
+        'catastrophic',
+        'delete',
+        'node control plane/etcd state',
+        'cluster',
+        "kubeadm reset wipes the node's cluster state (etcd data on a control plane)",
+        true,
+      );
     case 'init':
     case 'join':
       return one(command, p, context, 'write', 'create', `kubeadm ${verb}`, 'host', `kubeadm ${verb} sets up a node`);
@@ -641,14 +1315,26 @@ function kubeadmRule(command: SimpleCommand, context: ToolContext): ToolResult {
     case '':
       return one(command, p, context, 'read', 'read', 'kubeadm', 'none', 'kubeadm information');
     case 'upgrade':
-      if (sub === 'plan' || sub === 'diff') return one(command, p, context, 'read', 'read', `upgrade ${sub}`, 'none', 'upgrade plan only reads');
+      if (sub === 'plan' || sub === 'diff')
+        return one(command, p, context, 'read', 'read', `upgrade ${sub}`, 'none', 'upgrade plan only reads');
       return one(command, p, context, 'write', 'modify', 'control plane', 'cluster', 'upgrades the control plane', true);
     case 'config':
     case 'token':
     case 'certs':
     case 'kubeconfig':
-      if (/^(print|view|list|check-expiration|images)$/.test(sub)) return one(command, p, context, 'read', 'read', `${verb} ${sub}`, 'none', `kubeadm ${verb} ${sub} reads`);
-      return one(command, p, context, 'write', 'modify', `${verb} ${sub}`.trim(), 'resource', `kubeadm ${verb} ${sub}`.trim(), verb === 'certs');
+      if (/^(print|view|list|check-expiration|images)$/.test(sub))
+        return one(command, p, context, 'read', 'read', `${verb} ${sub}`, 'none', `kubeadm ${verb} ${sub} reads`);
+      return one(
+        command,
+        p,
+        context,
+        'write',
+        'modify',
+        `${verb} ${sub}`.trim(),
+        'resource',
+        `kubeadm ${verb} ${sub}`.trim(),
+        verb === 'certs',
+      );
     default:
       return k8s(command, p, context, [unknownEffect(command, `kubeadm ${verb}`, `kubeadm ${verb}: unknown subcommand`)]);
   }

@@ -8,13 +8,81 @@ import { literalWord, mergeResults, obfuscate, readOnly, single, unknownResult }
 import type { SimpleCommand, ToolContext, ToolResult, ToolRule, ToolRuleTable, Word } from '../tool-rule.js';
 
 /** Verbs that only read or print (PowerShell approved verbs). */
-const READ_VERBS = new Set(['get', 'test', 'find', 'select', 'measure', 'format', 'out', 'write', 'show', 'convertto', 'convertfrom', 'where', 'foreach', 'sort', 'group', 'compare', 'resolve', 'search', 'read', 'watch', 'trace', 'debug', 'confirm', 'wait', 'import']);
+const READ_VERBS = new Set([
+  'get',
+  'test',
+  'find',
+  'select',
+  'measure',
+  'format',
+  'out',
+  'write',
+  'show',
+  'convertto',
+  'convertfrom',
+  'where',
+  'foreach',
+  'sort',
+  'group',
+  'compare',
+  'resolve',
+  'search',
+  'read',
+  'watch',
+  'trace',
+  'debug',
+  'confirm',
+  'wait',
+  'import',
+]);
 /** Verbs that create or change state reversibly. */
-const WRITE_VERBS = new Set(['new', 'set', 'add', 'update', 'start', 'stop', 'restart', 'suspend', 'resume', 'enable', 'disable', 'install', 'register', 'publish', 'copy', 'move', 'rename', 'save', 'export', 'mount', 'dismount', 'grant', 'revoke', 'lock', 'unlock', 'push', 'send', 'connect', 'disconnect', 'use', 'enter', 'exit', 'sync', 'deploy', 'edit', 'join', 'backup', 'checkpoint', 'complete', 'initialize']);
+const WRITE_VERBS = new Set([
+  'new',
+  'set',
+  'add',
+  'update',
+  'start',
+  'stop',
+  'restart',
+  'suspend',
+  'resume',
+  'enable',
+  'disable',
+  'install',
+  'register',
+  'publish',
+  'copy',
+  'move',
+  'rename',
+  'save',
+  'export',
+  'mount',
+  'dismount',
+  'grant',
+  'revoke',
+  'lock',
+  'unlock',
+  'push',
+  'send',
+  'connect',
+  'disconnect',
+  'use',
+  'enter',
+  'exit',
+  'sync',
+  'deploy',
+  'edit',
+  'join',
+  'backup',
+  'checkpoint',
+  'complete',
+  'initialize',
+]);
 /** Verbs that delete. */
 const DELETE_VERBS = new Set(['remove', 'clear', 'uninstall', 'unregister', 'reset', 'undo']);
 /** Az nouns (after `Az`) whose deletion takes a whole container: resource group, account, server, cluster, vault (RISK.md catastrophic). */
-const AZ_WHOLE = /^(ResourceGroup|StorageAccount|StorageContainer|StorageShare|DataLakeGen2FileSystem|SqlServer|SqlDatabase|SqlElasticPool|CosmosDBAccount|CosmosDBSqlDatabase|AksCluster|KeyVault|RecoveryServicesVault|DataProtectionBackupVault|PostgreSqlFlexibleServer|MySqlFlexibleServer|PostgreSqlServer|MySqlServer|RedisCache|DnsZone|Subscription|ManagementGroup)$/;
+const AZ_WHOLE =
+  /^(ResourceGroup|StorageAccount|StorageContainer|StorageShare|DataLakeGen2FileSystem|SqlServer|SqlDatabase|SqlElasticPool|CosmosDBAccount|CosmosDBSqlDatabase|AksCluster|KeyVault|RecoveryServicesVault|DataProtectionBackupVault|PostgreSqlFlexibleServer|MySqlFlexibleServer|PostgreSqlServer|MySqlServer|RedisCache|DnsZone|Subscription|ManagementGroup)$/;
 /** Verbs whose state-changing effect only hurts availability. */
 const DISRUPT_VERBS = new Set(['stop', 'restart', 'suspend']);
 
@@ -49,7 +117,8 @@ function statements(script: string): string[] {
 /** Words of one statement, quotes removed (PowerShell quoting is close enough for names and paths). */
 function words(statement: string): string[] {
   const out: string[] = [];
-  for (const m of statement.matchAll(/"((?:[^"`]|`.)*)"|'((?:[^']|'')*)'|(\S+)/g)) out.push(m[1] ?? (m[2] !== undefined ? m[2].replace(/''/g, "'") : (m[3] as string)));
+  for (const m of statement.matchAll(/"((?:[^"`]|`.)*)"|'((?:[^']|'')*)'|(\S+)/g))
+    out.push(m[1] ?? (m[2] !== undefined ? m[2].replace(/''/g, "'") : (m[3] as string)));
   return out;
 }
 
@@ -59,7 +128,8 @@ function judgeCmdlet(command: SimpleCommand, text: string, context: ToolContext)
   const args = w.slice(1);
   const cmdlet = /^([A-Za-z]+)-([A-Za-z0-9]+)$/.exec(name);
   if (!cmdlet) {
-    if (/^(iex|Invoke-Expression|&|\.)$/i.test(name) || /^\$/.test(name)) return unknownResult(command, `PowerShell runs ${name}, not known before run time`);
+    if (/^(iex|Invoke-Expression|&|\.)$/i.test(name) || /^\$/.test(name))
+      return unknownResult(command, `PowerShell runs ${name}, not known before run time`);
     if (READ_ALIASES.has(name.toLowerCase())) return readOnly(command, `PowerShell ${name} only reads`);
     if (/^(rm|del|rd|rmdir|ri|erase)$/i.test(name)) return removeItem(command, args, context);
     // A native command (`kubectl …`, `az …`): its own grammar judges it.
@@ -72,27 +142,63 @@ function judgeCmdlet(command: SimpleCommand, text: string, context: ToolContext)
   const kind = az ? 'azure' : 'shell';
   if (flags.has('-whatif')) return readOnly(command, `${name} -WhatIf executes nothing`, kind);
   const effect = (risk: RiskClass, scope: Scope, reason: string, disruptive = false): ToolResult =>
-    single(kind, command, { verb: risk === 'read' ? 'read' : risk === 'write' ? 'modify' : 'delete', resource: `${name} ${args.filter((a) => !a.startsWith('-')).join(' ')}`.trim(), scope, reversible: risk === 'read' || risk === 'write', risk, reason, disruptive });
+    single(kind, command, {
+      verb: risk === 'read' ? 'read' : risk === 'write' ? 'modify' : 'delete',
+      resource: `${name} ${args.filter((a) => !a.startsWith('-')).join(' ')}`.trim(),
+      scope,
+      reversible: risk === 'read' || risk === 'write',
+      risk,
+      reason,
+      disruptive,
+    });
   if (verb === 'invoke') {
     if (/^(Expression|Command)$/i.test(noun)) return unknownResult(command, `${name} runs code not known here`);
     if (/^(RestMethod|WebRequest)$/i.test(noun)) {
       const method = args[args.findIndex((a) => /^-method$/i.test(a)) + 1] ?? 'GET';
-      return /^delete$/i.test(method) ? effect('destructive', 'resource', `${name} sends DELETE`) : /^(get|head|options)$/i.test(method) ? effect('read', 'none', `${name} only fetches`) : effect('write', 'resource', `${name} sends ${method}`);
+      return /^delete$/i.test(method)
+        ? effect('destructive', 'resource', `${name} sends DELETE`)
+        : /^(get|head|options)$/i.test(method)
+          ? effect('read', 'none', `${name} only fetches`)
+          : effect('write', 'resource', `${name} sends ${method}`);
     }
     return unknownResult(command, `${name} is not known here`);
   }
   if (name.toLowerCase() === 'remove-item') return removeItem(command, args, context);
-  if (/^(Format-Volume|Clear-Disk|Initialize-Disk|Remove-Partition)$/i.test(name)) return effect('catastrophic', 'disk', `${name} erases a whole disk or volume`);
+  if (/^(Format-Volume|Clear-Disk|Initialize-Disk|Remove-Partition)$/i.test(name))
+    return effect('catastrophic', 'disk', `${name} erases a whole disk or volume`);
   if (READ_VERBS.has(verb)) return effect('read', 'none', `${name} only reads`);
   if (DELETE_VERBS.has(verb)) {
-    if (az && AZ_WHOLE.test(noun.slice(2))) return effect('catastrophic', 'project', `${name} deletes a whole ${noun.slice(2)} and everything in it`);
+    if (az && AZ_WHOLE.test(noun.slice(2)))
+      return effect('catastrophic', 'project', `${name} deletes a whole ${noun.slice(2)} and everything in it`);
     return effect('destructive', 'resource', `${name} deletes state that cannot be recovered`);
   }
   if (WRITE_VERBS.has(verb)) return effect('write', 'resource', `${name} changes state reversibly`, DISRUPT_VERBS.has(verb));
   return unknownResult(command, `no grammar for the cmdlet ${name}`);
 }
 
-const READ_ALIASES = new Set(['ls', 'dir', 'gci', 'cat', 'type', 'gc', 'echo', 'write', 'pwd', 'gl', 'select', 'where', '?', '%', 'foreach', 'sort', 'ft', 'fl', 'measure', 'hostname', 'whoami']);
+const READ_ALIASES = new Set([
+  'ls',
+  'dir',
+  'gci',
+  'cat',
+  'type',
+  'gc',
+  'echo',
+  'write',
+  'pwd',
+  'gl',
+  'select',
+  'where',
+  '?',
+  '%',
+  'foreach',
+  'sort',
+  'ft',
+  'fl',
+  'measure',
+  'hostname',
+  'whoami',
+]);
 
 /** `Remove-Item PATH [-Recurse] [-Force]`: judged like `rm [-r] -f PATH`. */
 function removeItem(command: SimpleCommand, args: readonly string[], context: ToolContext): ToolResult {
@@ -107,7 +213,11 @@ function removeItem(command: SimpleCommand, args: readonly string[], context: To
     else if (!a.startsWith('-')) paths.push(...a.split(','));
   }
   if (paths.length === 0) return unknownResult(command, 'Remove-Item of a path not given');
-  const mapped: Word[] = paths.map((p) => ({ text: p.replace(/^\$env:USERPROFILE|^\$HOME/i, '~').replace(/\\/g, '/'), dynamic: /^\$(?!HOME)/.test(p), glob: /[*?]/.test(p) }));
+  const mapped: Word[] = paths.map((p) => ({
+    text: p.replace(/^\$env:USERPROFILE|^\$HOME/i, '~').replace(/\\/g, '/'),
+    dynamic: /^\$(?!HOME)/.test(p),
+    glob: /[*?]/.test(p),
+  }));
   return context.classifyArgv([literalWord('rm'), literalWord(recurse ? '-rf' : '-f'), literalWord('--'), ...mapped]);
 }
 
@@ -121,17 +231,20 @@ const powershell: ToolRule = (command, context) => {
       const rest = /^-/.test(t) ? args.slice(i + 1) : args.slice(i);
       if (rest.length === 0) return readOnly(command, 'no command');
       if (/^-/.test(t) === false && /\.ps1$/i.test(t)) return unknownResult(command, `runs the script ${t}, which is not visible here`);
-      if (rest.some((w) => w.dynamic)) return { ...unknownResult(command, 'a PowerShell command not known before run time'), obfuscated: true };
+      if (rest.some((w) => w.dynamic))
+        return { ...unknownResult(command, 'a PowerShell command not known before run time'), obfuscated: true };
       return runScript(command, rest.map((w) => w.text).join(' '), context, 'PowerShell -Command');
     }
     if (/^-(e|ec|enc|encodedcommand)$/.test(lower)) {
       const payload = args[i + 1];
-      if (!payload || payload.dynamic) return { ...unknownResult(command, 'an encoded command not known before run time'), obfuscated: true };
+      if (!payload || payload.dynamic)
+        return { ...unknownResult(command, 'an encoded command not known before run time'), obfuscated: true };
       const text = Buffer.from(payload.text, 'base64').toString('utf16le');
       return runScript(command, text, context, 'PowerShell -EncodedCommand (decoded)');
     }
     if (/^-(f|file)$/.test(lower)) return unknownResult(command, `runs the script ${args[i + 1]?.text ?? ''}, which is not visible here`);
-    if (/^-(executionpolicy|ep|workingdirectory|wd|outputformat|of|inputformat|if|windowstyle|w|configurationname|version|v)$/.test(lower)) i++;
+    if (/^-(executionpolicy|ep|workingdirectory|wd|outputformat|of|inputformat|if|windowstyle|w|configurationname|version|v)$/.test(lower))
+      i++;
   }
   return unknownResult(command, 'an interactive PowerShell');
 };

@@ -10,7 +10,10 @@ import type { ShellToolContext } from '../rule-kit.js';
 import type { SimpleCommand, ToolContext, ToolResult, ToolRule, ToolRuleTable, Word } from '../tool-rule.js';
 
 /** A wrapper whose options are described by `spec` and whose inner command follows them. */
-function wrapper(spec: ArgSpec, options: { readonly skipOperands?: number; readonly noCommand?: (command: SimpleCommand) => ToolResult } = {}): ToolRule {
+function wrapper(
+  spec: ArgSpec,
+  options: { readonly skipOperands?: number; readonly noCommand?: (command: SimpleCommand) => ToolResult } = {},
+): ToolRule {
   return (command, context) => {
     const p = parseArgs(command.args, { ...spec, stopAtOperand: true });
     let start = p.stopIndex;
@@ -26,9 +29,46 @@ function wrapper(spec: ArgSpec, options: { readonly skipOperands?: number; reado
 }
 
 const sudo: ToolRule = (command, context) => {
-  const p = parseArgs(command.args, { shortWithValue: 'ughpCDrtTUR', longWithValue: ['user', 'group', 'host', 'prompt', 'close-from', 'chdir', 'role', 'type', 'other-user', 'command-timeout', 'chroot'], stopAtOperand: true });
-  if (hasFlag(p, '-l', '--list', '-v', '--validate', '-k', '-K', '--reset-timestamp', '--remove-timestamp', '-V', '--version', '-h', '--help') && p.stopIndex < 0) return readOnly(command, 'sudo bookkeeping only');
-  if (hasFlag(p, '-e', '--edit')) return { kind: 'shell', effects: [{ verb: 'modify', resource: 'files edited as root', scope: 'resource', reversible: null, risk: 'write', disruptive: false, reason: 'sudoedit edits files', source: command.text }] };
+  const p = parseArgs(command.args, {
+    shortWithValue: 'ughpCDrtTUR',
+    longWithValue: ['user', 'group', 'host', 'prompt', 'close-from', 'chdir', 'role', 'type', 'other-user', 'command-timeout', 'chroot'],
+    stopAtOperand: true,
+  });
+  if (
+    hasFlag(
+      p,
+      '-l',
+      '--list',
+      '-v',
+      '--validate',
+      '-k',
+      '-K',
+      '--reset-timestamp',
+      '--remove-timestamp',
+      '-V',
+      '--version',
+      '-h',
+      '--help',
+    ) &&
+    p.stopIndex < 0
+  )
+    return readOnly(command, 'sudo bookkeeping only');
+  if (hasFlag(p, '-e', '--edit'))
+    return {
+      kind: 'shell',
+      effects: [
+        {
+          verb: 'modify',
+          resource: 'files edited as root',
+          scope: 'resource',
+          reversible: null,
+          risk: 'write',
+          disruptive: false,
+          reason: 'sudoedit edits files',
+          source: command.text,
+        },
+      ],
+    };
   const inner = p.stopIndex >= 0 ? command.args.slice(p.stopIndex) : [];
   if (inner.length === 0) return unknownResult(command, 'an interactive root shell');
   // `sudo -s CMD` / `sudo -i CMD` run CMD through the target user's shell: same effect.
@@ -38,10 +78,21 @@ const sudo: ToolRule = (command, context) => {
 const doas: ToolRule = wrapper({ shortWithValue: 'uC' }, { noCommand: (c) => unknownResult(c, 'an interactive root shell') });
 
 const env: ToolRule = (command, context) => {
-  const p = parseArgs(command.args, { shortWithValue: 'uCS', longWithValue: ['unset', 'chdir', 'split-string', 'block-signal', 'default-signal', 'ignore-signal'], stopAtOperand: true });
+  const p = parseArgs(command.args, {
+    shortWithValue: 'uCS',
+    longWithValue: ['unset', 'chdir', 'split-string', 'block-signal', 'default-signal', 'ignore-signal'],
+    stopAtOperand: true,
+  });
   const split = flagText(p, '-S', '--split-string');
   let inner: Word[] = p.stopIndex >= 0 ? [...command.args.slice(p.stopIndex)] : [];
-  if (split !== undefined) inner = [...split.split(/\s+/).filter((s) => s).map(literalWord), ...inner];
+  if (split !== undefined)
+    inner = [
+      ...split
+        .split(/\s+/)
+        .filter((s) => s)
+        .map(literalWord),
+      ...inner,
+    ];
   const hasCommand = inner.some((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text));
   if (!hasCommand) return readOnly(command, 'env prints the environment');
   return context.classifyArgv(inner);
@@ -59,7 +110,11 @@ const watch: ToolRule = (command, context) => {
 };
 
 const flock: ToolRule = (command, context) => {
-  const p = parseArgs(command.args, { shortWithValue: 'wEc', longWithValue: ['timeout', 'wait', 'conflict-exit-code', 'command'], stopAtOperand: true });
+  const p = parseArgs(command.args, {
+    shortWithValue: 'wEc',
+    longWithValue: ['timeout', 'wait', 'conflict-exit-code', 'command'],
+    stopAtOperand: true,
+  });
   const c = flagText(p, '-c', '--command');
   if (c !== undefined) return context.classifyScript(c);
   const inner = p.stopIndex >= 0 ? command.args.slice(p.stopIndex + 1) : [];
@@ -100,7 +155,7 @@ function atLeastUnknown(result: ToolResult, command: SimpleCommand, reason: stri
   return { ...result, effects: [...result.effects, ...u.effects] };
 }
 
-const SHELL_SPEC: ArgSpec = { shortWithValue: 'oO', longWithValue: ['rcfile', 'init-file'], stopAtOperand: true };
+const _SHELL_SPEC: ArgSpec = { shortWithValue: 'oO', longWithValue: ['rcfile', 'init-file'], stopAtOperand: true };
 
 /** `sh -c SCRIPT`, `bash script.sh`, `… | bash`: the script is classified when it is known. */
 const shell: ToolRule = (command, context) => {
@@ -128,8 +183,13 @@ const shell: ToolRule = (command, context) => {
         if (script === undefined) return readOnly(command, `${command.name} -c without a script`);
         const ctx = context as ShellToolContext;
         const positional = args.slice(j + 1);
-        const run = (text: string): ToolResult => (ctx.runScript && positional.length > 0 ? ctx.runScript(text, { positional }) : context.classifyScript(text));
-        if (script.dynamic) return obfuscate(atLeastUnknown(run(script.text), command, `${command.name} -c of a script not known before run time`), `unwrapped ${command.name} -c`);
+        const run = (text: string): ToolResult =>
+          ctx.runScript && positional.length > 0 ? ctx.runScript(text, { positional }) : context.classifyScript(text);
+        if (script.dynamic)
+          return obfuscate(
+            atLeastUnknown(run(script.text), command, `${command.name} -c of a script not known before run time`),
+            `unwrapped ${command.name} -c`,
+          );
         return obfuscate(run(script.text), `unwrapped ${command.name} -c`);
       }
       if (t.startsWith('-') && t.includes('s')) readsStdin = true;
@@ -141,7 +201,8 @@ const shell: ToolRule = (command, context) => {
   }
   if (noExec) return readOnly(command, `${command.name} -n only checks syntax`);
   const operand = args[i];
-  if (operand && operand.text.startsWith('/dev/fd/')) return { ...unknownResult(command, `${command.name} runs the output of a process substitution`), obfuscated: true };
+  if (operand?.text.startsWith('/dev/fd/'))
+    return { ...unknownResult(command, `${command.name} runs the output of a process substitution`), obfuscated: true };
   if (operand && !readsStdin) return unknownResult(command, `runs the script file ${operand.text}, which is not visible here`);
   const stdin = stdinOf(context);
   if (typeof stdin === 'string') {
@@ -149,19 +210,27 @@ const shell: ToolRule = (command, context) => {
     const nested = ctx.classifyStdinScript ? ctx.classifyStdinScript(stdin) : context.classifyScript(stdin);
     return obfuscate(nested, `unwrapped a script piped into ${command.name}`);
   }
-  if (stdin === null) return { ...unknownResult(command, `${command.name} runs text piped in that is not known before run time`), obfuscated: true };
+  if (stdin === null)
+    return { ...unknownResult(command, `${command.name} runs text piped in that is not known before run time`), obfuscated: true };
   return unknownResult(command, `an interactive ${command.name}`);
 };
 
 const su: ToolRule = (command, context) => {
-  const p = parseArgs(command.args, { shortWithValue: 'cCgGsw', longWithValue: ['command', 'session-command', 'group', 'supp-group', 'shell', 'whitelist-environment'] });
+  const p = parseArgs(command.args, {
+    shortWithValue: 'cCgGsw',
+    longWithValue: ['command', 'session-command', 'group', 'supp-group', 'shell', 'whitelist-environment'],
+  });
   const c = flagText(p, '-c', '--command', '--session-command');
   if (c !== undefined) return obfuscate(context.classifyScript(c), 'unwrapped su -c');
   return unknownResult(command, 'an interactive shell as another user');
 };
 
 const runuser: ToolRule = (command, context) => {
-  const p = parseArgs(command.args, { shortWithValue: 'ugGcsw', longWithValue: ['user', 'group', 'command', 'shell'], stopAtOperand: true });
+  const p = parseArgs(command.args, {
+    shortWithValue: 'ugGcsw',
+    longWithValue: ['user', 'group', 'command', 'shell'],
+    stopAtOperand: true,
+  });
   const c = flagText(p, '-c', '--command');
   if (c !== undefined) return context.classifyScript(c);
   const inner = p.stopIndex >= 0 ? command.args.slice(p.stopIndex + (hasFlag(p, '-u', '--user') ? 0 : 1)) : [];
@@ -186,14 +255,16 @@ const ssh: ToolRule = (command, context) => {
       const nested = context.classifyScript(stdin);
       return { ...obfuscate(nested, `script piped to ssh ${host}`), targets: [...(nested.targets ?? []), ...targets] };
     }
-    if (hasFlag(p, '-N', '-f') || hasFlag(p, '-L', '-R', '-D', '-W')) return readOnly(command, 'ssh port forwarding only', 'shell', targets);
+    if (hasFlag(p, '-N', '-f') || hasFlag(p, '-L', '-R', '-D', '-W'))
+      return readOnly(command, 'ssh port forwarding only', 'shell', targets);
     return { ...unknownResult(command, `an interactive session on ${host}`), targets };
   }
   if (rest.some((w) => w.dynamic)) return { ...unknownResult(command, `a remote command not known before run time on ${host}`), targets };
   // The remote command reads ssh's stdin (`ssh host bash -s <<EOF`, `ssh host psql <<SQL`).
   const input = stdinOf(context);
   const runner = (context as ShellToolContext).runScript;
-  const nested = input !== undefined && runner !== undefined ? runner(wordsText(rest), { stdin: input }) : context.classifyScript(wordsText(rest));
+  const nested =
+    input !== undefined && runner !== undefined ? runner(wordsText(rest), { stdin: input }) : context.classifyScript(wordsText(rest));
   void user;
   return { ...nested, targets: [...(nested.targets ?? []), ...targets], reasons: [...(nested.reasons ?? []), `remote command on ${host}`] };
 };
@@ -202,12 +273,21 @@ const ssh: ToolRule = (command, context) => {
 const parallel: ToolRule = (command, context) => {
   const args = command.args;
   const sep = args.findIndex((a) => a.text === ':::' || a.text === '::::' || a.text === ':::+');
-  const p = parseArgs(sep >= 0 ? args.slice(0, sep) : args, { shortWithValue: 'jSaIdEn', longWithValue: ['jobs', 'sshlogin', 'arg-file', 'delimiter', 'joblog', 'results', 'tmpdir'], stopAtOperand: true });
+  const p = parseArgs(sep >= 0 ? args.slice(0, sep) : args, {
+    shortWithValue: 'jSaIdEn',
+    longWithValue: ['jobs', 'sshlogin', 'arg-file', 'delimiter', 'joblog', 'results', 'tmpdir'],
+    stopAtOperand: true,
+  });
   const template = p.stopIndex >= 0 ? (sep >= 0 ? args.slice(p.stopIndex, sep) : args.slice(p.stopIndex)) : [];
-  const values: Word[] = sep >= 0 && args[sep]?.text === ':::' ? args.slice(sep + 1).filter((a) => !a.text.startsWith(':::')) : [{ text: '$PARALLEL_INPUT', dynamic: true, glob: false }];
+  const values: Word[] =
+    sep >= 0 && args[sep]?.text === ':::'
+      ? args.slice(sep + 1).filter((a) => !a.text.startsWith(':::'))
+      : [{ text: '$PARALLEL_INPUT', dynamic: true, glob: false }];
   if (template.length === 0) {
     // Each value is itself a command line.
-    const results = values.map((v) => (v.dynamic ? unknownResult(command, 'parallel runs commands from its input') : context.classifyScript(v.text)));
+    const results = values.map((v) =>
+      v.dynamic ? unknownResult(command, 'parallel runs commands from its input') : context.classifyScript(v.text),
+    );
     return results.length === 1 ? (results[0] as ToolResult) : mergeSimple(results);
   }
   const results: ToolResult[] = [];
@@ -221,7 +301,9 @@ const parallel: ToolRule = (command, context) => {
       } else words.push(w);
     }
     if (!used) words.push(v);
-    results.push(template.length === 1 && template[0]?.text.includes(' ') ? context.classifyScript(wordsText(words)) : context.classifyArgv(words));
+    results.push(
+      template.length === 1 && template[0]?.text.includes(' ') ? context.classifyScript(wordsText(words)) : context.classifyArgv(words),
+    );
   }
   return mergeSimple(results);
 };
@@ -238,7 +320,8 @@ function mergeSimple(results: readonly ToolResult[]): ToolResult {
 
 const trap: ToolRule = (command, context) => {
   const first = command.args[0];
-  if (!first || first.text === '-l' || first.text === '-p' || first.text === '-' || first.text === '') return readOnly(command, 'trap bookkeeping');
+  if (!first || first.text === '-l' || first.text === '-p' || first.text === '-' || first.text === '')
+    return readOnly(command, 'trap bookkeeping');
   if (first.dynamic) return unknownResult(command, 'a trap handler not known before run time');
   return context.classifyScript(first.text);
 };
@@ -246,7 +329,10 @@ const trap: ToolRule = (command, context) => {
 const coproc: ToolRule = (command, context) => context.classifyArgv(command.args);
 
 const script: ToolRule = (command, context) => {
-  const p = parseArgs(command.args, { shortWithValue: 'cEIOBT', longWithValue: ['command', 'echo', 'log-in', 'log-out', 'log-io', 'log-timing'] });
+  const p = parseArgs(command.args, {
+    shortWithValue: 'cEIOBT',
+    longWithValue: ['command', 'echo', 'log-in', 'log-out', 'log-io', 'log-timing'],
+  });
   const c = flagText(p, '-c', '--command');
   if (c !== undefined) return context.classifyScript(c);
   return single(command);
@@ -256,7 +342,10 @@ function single(command: SimpleCommand): ToolResult {
   return unknownResult(command, 'an interactive recorded shell');
 }
 
-const tracer: ToolRule = wrapper({ shortWithValue: 'oepsSuEIaXPb', longWithValue: ['output', 'expr', 'attach', 'user', 'env'] }, { noCommand: (c) => readOnly(c, 'attaches a tracer') });
+const tracer: ToolRule = wrapper(
+  { shortWithValue: 'oepsSuEIaXPb', longWithValue: ['output', 'expr', 'attach', 'user', 'env'] },
+  { noCommand: (c) => readOnly(c, 'attaches a tracer') },
+);
 
 /** `busybox APPLET ARGS…` (also `toybox`): the applet is the command that runs. */
 const multiCall: ToolRule = (command, context) => {
@@ -280,7 +369,10 @@ export const wrapperRules: ToolRuleTable = {
   time: wrapper({ shortWithValue: 'fo', longWithValue: ['format', 'output'] }),
   watch,
   stdbuf: wrapper({ shortWithValue: 'ioe', longWithValue: ['input', 'output', 'error'] }),
-  ionice: wrapper({ shortWithValue: 'cnpPu', longWithValue: ['class', 'classdata', 'pid', 'pgid', 'uid'] }, { noCommand: (c) => readOnly(c, 'ionice query') }),
+  ionice: wrapper(
+    { shortWithValue: 'cnpPu', longWithValue: ['class', 'classdata', 'pid', 'pgid', 'uid'] },
+    { noCommand: (c) => readOnly(c, 'ionice query') },
+  ),
   chrt: wrapper({ shortWithValue: 'p', longWithValue: ['pid'] }, { skipOperands: 1 }),
   taskset: wrapper({ shortWithValue: 'p', longWithValue: ['pid'] }, { skipOperands: 1 }),
   flock,
@@ -300,7 +392,10 @@ export const wrapperRules: ToolRuleTable = {
   runuser,
   ssh,
   parallel,
-  chroot: wrapper({ longWithValue: ['userspec', 'groups'] }, { skipOperands: 1, noCommand: (c) => unknownResult(c, 'an interactive chroot shell') }),
+  chroot: wrapper(
+    { longWithValue: ['userspec', 'groups'] },
+    { skipOperands: 1, noCommand: (c) => unknownResult(c, 'an interactive chroot shell') },
+  ),
   setsid: wrapper({}),
   unbuffer: wrapper({}),
   caffeinate: wrapper({ shortWithValue: 'tw' }),
@@ -309,7 +404,10 @@ export const wrapperRules: ToolRuleTable = {
   script,
   strace: tracer,
   ltrace: tracer,
-  nsenter: wrapper({ shortWithValue: 'tSGmuinpUCr', longWithValue: ['target'] }, { noCommand: (c) => unknownResult(c, 'an interactive shell in a namespace') }),
+  nsenter: wrapper(
+    { shortWithValue: 'tSGmuinpUCr', longWithValue: ['target'] },
+    { noCommand: (c) => unknownResult(c, 'an interactive shell in a namespace') },
+  ),
   unshare: wrapper({}, { noCommand: (c) => unknownResult(c, 'an interactive shell in a namespace') }),
   firejail: wrapper({}),
   'sudo-rs': sudo,
