@@ -10,6 +10,7 @@ import { AirlockError, ERROR_CODES, toAirlockError } from '../core/errors.js';
 import { runProcess } from '../adapters/process/process-executor.js';
 import { checkLineSchema, parseCheckLine, shellJoin, toAction } from '../interfaces/cli/check-input.js';
 import { describeAction, renderVerdict, verdictJson } from '../interfaces/cli/render-verdict.js';
+import { targetingEnv } from './agent-env.js';
 import { bool, list, parseArgs, str, type FlagSpec } from './args.js';
 import type { Airlock } from './composition.js';
 import { INIT_TEMPLATE } from './init-template.js';
@@ -130,32 +131,6 @@ const DECIDE_FLAGS: FlagSpec = {
   help: { value: false, short: 'h' },
 };
 
-function agentEnv(io: CliIo): Record<string, string> {
-  // Only variables that decide where an action lands are given to the classifier and recorded.
-  const keys = [
-    'KUBECONFIG',
-    'KUBECONTEXT',
-    'AWS_PROFILE',
-    'AWS_REGION',
-    'AWS_DEFAULT_REGION',
-    'CLOUDSDK_CORE_PROJECT',
-    'GOOGLE_CLOUD_PROJECT',
-    'AZURE_SUBSCRIPTION_ID',
-    'PGHOST',
-    'PGPORT',
-    'PGDATABASE',
-    'PGUSER',
-    'MYSQL_HOST',
-    'TF_WORKSPACE',
-  ];
-  const out: Record<string, string> = {};
-  for (const k of keys) {
-    const v = io.env[k];
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
-}
-
 async function withAirlock<T>(io: CliIo, fn: (airlock: Airlock) => Promise<T>): Promise<T> {
   // Loaded on demand: `airlock hook` through a gateway never needs the parsers, policy or store.
   const { createAirlock } = await import('./composition.js');
@@ -198,7 +173,7 @@ async function checkCommand(argv: readonly string[], io: CliIo): Promise<number>
       roles,
       action,
       cwd: io.cwd,
-      env: agentEnv(io),
+      env: targetingEnv(io.env),
       record: false,
       ...(env === undefined ? {} : { environment: env }),
     });
@@ -329,7 +304,7 @@ async function runGated(io: CliIo, args: ReturnType<typeof parseArgs>, action: A
       roles,
       action,
       cwd: io.cwd,
-      env: agentEnv(io),
+      env: targetingEnv(io.env),
       ...(env === undefined ? {} : { environment: env }),
       ...(intent === undefined ? {} : { intent }),
     });

@@ -14,6 +14,7 @@ import type { AgentIdentity } from '../core/action.js';
 import type { Clock, IdGenerator, Store } from '../core/ports.js';
 import { createClassifier, type CompositeClassifier } from '../adapters/classifier.js';
 import { NodeHasher } from '../adapters/crypto/node-hasher.js';
+import { AmbientTargetDefaults } from '../adapters/kubernetes/ambient-target-defaults.js';
 import { Ed25519Signer } from '../adapters/crypto/ed25519-signer.js';
 import { CedarPolicyEngine } from '../adapters/policy-cedar/cedar-policy-engine.js';
 import { loadPolicySources } from '../adapters/policy-cedar/load-policies.js';
@@ -123,7 +124,8 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
   const store = await SqliteStore.open({ path: dbPath });
   await store.migrate();
   const audit = new AuditLog({ store, hasher, clock });
-  const gateway = new Gateway({ classifier, policy, audit, clock, ids, config });
+  const targetDefaults = new AmbientTargetDefaults({ home: options.env.HOME, env: options.env });
+  const gateway = new Gateway({ classifier, policy, audit, clock, ids, config, targetDefaults });
   return {
     paths,
     config,

@@ -11,6 +11,7 @@
 import { AirlockError, ERROR_CODES, toAirlockError } from '../core/errors.js';
 import type { HookAdapter, HookRequest, HookResponse } from '../adapters/hooks/hook-adapter.js';
 import { HOOK_CLIENTS, isHookClient, type HookClient } from '../adapters/hooks/hook-clients.js';
+import { targetingEnv } from './agent-env.js';
 import type { CliIo } from './cli.js';
 import type { Airlock } from './composition.js';
 
@@ -60,6 +61,8 @@ export interface DecideHookOptions {
   readonly token?: string | undefined;
   /** The human the agent acts for, when the caller knows it (the OS user of the hook). */
   readonly onBehalfOf?: string | undefined;
+  /** Targeting variables of the agent's environment (KUBECONFIG, AWS_PROFILE …). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -87,6 +90,7 @@ export async function decideHook(
       agent,
       roles,
       action: request.action,
+      ...(options.env === undefined ? {} : { env: options.env }),
       ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
       ...(request.intent === undefined ? {} : { intent: request.intent }),
     });
@@ -132,7 +136,14 @@ export async function hookCommand(argv: readonly string[], io: CliIo): Promise<n
     return write(io, adapter.failClosed(`Airlock could not start (${e.code}): ${e.message}`));
   }
   try {
-    return write(io, await decideHook(airlock, adapter, payload, { token: io.env.AIRLOCK_AGENT_TOKEN, onBehalfOf: io.env.USER }));
+    return write(
+      io,
+      await decideHook(airlock, adapter, payload, {
+        token: io.env.AIRLOCK_AGENT_TOKEN,
+        onBehalfOf: io.env.USER,
+        env: targetingEnv(io.env),
+      }),
+    );
   } finally {
     await airlock.close();
   }

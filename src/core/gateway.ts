@@ -18,6 +18,7 @@ import type {
   IdGenerator,
   PolicyEngine,
   PolicyEvaluation,
+  TargetDefaults,
 } from './ports.js';
 
 /** The part of the audit log the gateway needs. */
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly config: AirlockConfig;
+  /** Fills targets from ambient configuration (current kube context …). Optional. */
+  readonly targetDefaults?: TargetDefaults;
 }
 
 /** One request for a decision. */
@@ -96,13 +99,20 @@ export class Gateway {
     }
   }
 
-  /** Resolves the environment for an assessment. */
-  environmentOf(assessment: Assessment, explicit?: string): ResolvedEnvironment {
-    return resolveEnvironment({
+  /**
+   * Resolves the environment for an assessment, after completing its targets from ambient
+   * configuration (`env` is the action's environment). What was filled in is said in `how`.
+   */
+  environmentOf(assessment: Assessment, explicit?: string, env: Readonly<Record<string, string>> = {}): ResolvedEnvironment {
+    const defaults = this.#o.targetDefaults;
+    const completed = assessment.targets.map((t) => (defaults === undefined ? { target: t } : defaults.complete(t, env)));
+    const resolved = resolveEnvironment({
       config: this.#o.config,
-      targets: assessment.targets,
+      targets: completed.map((c) => c.target),
       ...(explicit === undefined ? {} : { explicit }),
     });
+    const notes = completed.flatMap((c) => (c.note === undefined ? [] : [c.note]));
+    return notes.length === 0 ? resolved : { ...resolved, how: `${resolved.how} (${notes.join('; ')})` };
   }
 
   /** Decides and (by default) records. Never throws for a bad action; rejects only on programming errors. */
@@ -128,7 +138,7 @@ export class Gateway {
       ...(request.env === undefined ? {} : { env: request.env }),
       ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
     });
-    const environment = this.environmentOf(assessment, request.environment);
+    const environment = this.environmentOf(assessment, request.environment, request.env);
     const evaluation = this.#evaluate(proposal, request, assessment, environment);
     let decision = toDecision(evaluation, assessment, environment);
     const verdict: Verdict = { proposalId: proposal.id, assessment, environment, decision, policySetHash: o.policy.policySetHash };

@@ -3,7 +3,7 @@
  * adapters (named after the technology) implement them and are passed in by the composition root.
  */
 import type { Action, Proposal } from './action.js';
-import type { Assessment } from './assessment.js';
+import type { Assessment, Target } from './assessment.js';
 import type { FiredPolicy, HoldRequirement, ResolvedEnvironment } from './decision.js';
 
 /** Facts the classifier may use besides the action text. */
@@ -73,6 +73,22 @@ export interface PolicyEngine {
   /** SHA-256 (hex) of the policy set and schema in force. */
   readonly policySetHash: string;
   evaluate(input: PolicyInput): PolicyEvaluation;
+}
+
+/** A target completed from ambient configuration, and where the filled value came from. */
+export interface CompletedTarget {
+  readonly target: Target;
+  /** Set when something was filled in, e.g. `current kube context from ~/.kube/config`. */
+  readonly note?: string;
+}
+
+/**
+ * Fills in what an action leaves to the machine's configuration: the current kube context and
+ * namespace, the active gcloud project. Never throws: what it cannot read it leaves unfilled
+ * (the environment then stays unresolved, which is protected by default).
+ */
+export interface TargetDefaults {
+  complete(target: Target, env: Readonly<Record<string, string>>): CompletedTarget;
 }
 
 /** Time, injected so decisions replay and expiry is testable with a fake clock. */
