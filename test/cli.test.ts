@@ -70,6 +70,28 @@ describe('airlock check', () => {
   });
 });
 
+describe("airlock check with the machine's kube context", () => {
+  it('resolves kubectl without --context through the current context in kubeconfig', async () => {
+    const w = tempWorkdir();
+    try {
+      expect((await runCli(['init'], { cwd: w.dir })).code).toBe(0);
+      const kubeconfig = join(w.dir, 'kubeconfig.yaml');
+      writeFileSync(kubeconfig, 'current-context: prod-eu-1\ncontexts:\n  - name: prod-eu-1\n    context: { namespace: payments }\n');
+      const r = await runCli(['check', '--json', '--', 'kubectl', 'delete', 'deployment', 'api'], {
+        cwd: w.dir,
+        env: { KUBECONFIG: kubeconfig },
+      });
+      const v = JSON.parse(r.stdout);
+      expect(v.environment).toMatchObject({ name: 'prod', protected: true });
+      expect(v.environment.how).toMatch(/current kube context "prod-eu-1"/);
+      expect(v.environment.resources[0]).toMatchObject({ name: 'payments-api' });
+      expect(v.decision).toBe('hold');
+    } finally {
+      w.cleanup();
+    }
+  });
+});
+
 describe('airlock check --jsonl', () => {
   it('answers every line, and a malformed line gets an error line while the rest go on', async () => {
     const input = [
