@@ -11,6 +11,7 @@ import { literalOutput } from './literal-output.js';
 import { classifyPath, overwriteRisk } from './paths.js';
 import type { ShellToolContext } from './rule-kit.js';
 import { mergeResults, readOnly, unknownResult, wordsText } from './rule-kit.js';
+import { genericReadOnly } from './tools/longtail.js';
 import type { SimpleCommand, ToolResult, ToolRuleTable, Word } from './tool-rule.js';
 import type { VarValue } from './words.js';
 import { WordExpander } from './words.js';
@@ -664,7 +665,7 @@ export class ScriptEvaluator {
     if (name === '') return unknownResult(text, 'empty command name');
     const rule = this.services.rules[name];
     if (!WRAPPERS.has(name) && asksForHelp(args)) return readOnly(command, 'prints help or version only', KIND_BY_NAME[name] ?? 'shell');
-    if (!rule) return unknownResult(command, `no grammar for ${name}`);
+    if (!rule) return genericReadOnly(command) ?? unknownResult(command, `no grammar for ${name}`);
     try {
       return rule(command, this.contextFor(command, stdin));
     } catch (error) {

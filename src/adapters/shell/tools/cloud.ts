@@ -65,7 +65,9 @@ function countOf(values: readonly string[]): number {
 }
 
 /** Judgement by verb prefix, shared by aws (`delete-table`), gcloud and az (`delete`). */
-function byVerb(op: string): Judgement | undefined {
+function byVerb(operation: string): Judgement | undefined {
+  // `admin-delete-user`, `bulk-delete`: the prefix qualifies the verb, it does not change it.
+  const op = operation.replace(/^(admin|bulk)-(?=[a-z])/, '');
   if (
     /^(describe|list|get|head|lookup|search|scan|query|batch-get|select|validate|estimate|check|preview|simulate|filter|tail|show|wait|help|ls|cat|read|print|download|view|test-dns|what-if|export-template|version|info)(-|$)/.test(
       op,
@@ -73,7 +75,7 @@ function byVerb(op: string): Judgement | undefined {
   ) {
     return j('read', 'read', 'none', `${op} only reads`);
   }
-  if (/^(stop|reboot|restart|reset|deallocate|suspend|hibernate|failover|drain)(-|$)/.test(op)) {
+  if (/^(stop|reboot|restart|reset|deallocate|suspend|hibernate|failover|drain|pause)(-|$)/.test(op)) {
     return j('write', 'modify', 'resource', `${op} affects availability only`, true);
   }
   if (

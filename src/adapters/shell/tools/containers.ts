@@ -134,8 +134,26 @@ function compose(command: SimpleCommand, context: ToolContext, rest: readonly Wo
 /** `docker …` / `podman …`. */
 const docker: ToolRule = (command, context) => {
   const p = parseArgs(command.args, {
-    shortWithValue: 'cHl',
-    longWithValue: ['context', 'host', 'log-level', 'config', 'tlscacert', 'tlscert', 'tlskey', 'connection', 'url', 'root', 'runroot'],
+    shortWithValue: 'cHln',
+    longWithValue: [
+      'context',
+      'host',
+      'log-level',
+      'config',
+      'tlscacert',
+      'tlscert',
+      'tlskey',
+      'connection',
+      'url',
+      'root',
+      'runroot',
+      'namespace',
+      'address',
+      'snapshotter',
+      'runtime-endpoint',
+      'image-endpoint',
+      'timeout',
+    ],
     stopAtOperand: true,
   });
   if (p.stopIndex < 0) return readOnly(command, 'no subcommand');
@@ -252,6 +270,7 @@ const docker: ToolRule = (command, context) => {
         };
       return r;
     }
+    case 'rmp':
     case 'rm': {
       const ops = sp.operands;
       const force = hasFlag(sp, '-f', '--force');
@@ -265,6 +284,7 @@ const docker: ToolRule = (command, context) => {
     }
     case 'rmi':
       return res(command, 'write', 'removes images (regenerable)');
+    case 'stopp':
     case 'kill':
     case 'stop':
     case 'restart':
@@ -304,6 +324,7 @@ export const containerRules: ToolRuleTable = {
   docker,
   podman: docker,
   nerdctl: docker,
+  crictl: docker,
   'docker-compose': dockerCompose,
   'podman-compose': dockerCompose,
 };

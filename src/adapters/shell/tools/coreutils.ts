@@ -170,6 +170,11 @@ const dd: ToolRule = (command, context) => {
 };
 
 /** Whole-disk tools: formatting, wiping signatures, repartitioning. */
+/** `mke2fs -n` (and `mkfs.ext*`): shows what would be done without creating a filesystem. */
+function mke2fsDryRun(command: SimpleCommand): boolean {
+  return command.args.some((a) => /^-[a-zA-Z]*n[a-zA-Z]*$/.test(a.text) && !a.text.startsWith('--'));
+}
+
 function diskTool(verb: string, readOnlyWhen?: (command: SimpleCommand) => boolean): ToolRule {
   return (command) => {
     if (readOnlyWhen?.(command)) return readOnly(command, `${command.name} only lists`);
@@ -655,9 +660,9 @@ export const coreutilsRules: ToolRuleTable = {
   cp: copyLike(false),
   dd,
   mkfs: diskTool('formats'),
-  'mkfs.ext2': diskTool('formats'),
-  'mkfs.ext3': diskTool('formats'),
-  'mkfs.ext4': diskTool('formats'),
+  'mkfs.ext2': diskTool('formats', mke2fsDryRun),
+  'mkfs.ext3': diskTool('formats', mke2fsDryRun),
+  'mkfs.ext4': diskTool('formats', mke2fsDryRun),
   'mkfs.xfs': diskTool('formats'),
   'mkfs.btrfs': diskTool('formats'),
   'mkfs.vfat': diskTool('formats'),

@@ -369,6 +369,17 @@ function redisCommand(
         return res(command, 'destructive', `redis ${verb} of keys not known before run time`, 'selection', 'redis keys', targets);
       return res(command, 'write', `redis ${verb} of named keys`, 'resource', `keys ${keys.map((k) => k.text).join(' ')}`, targets);
     case 'SHUTDOWN':
+      if (words.slice(1).some((w) => w.text.toUpperCase() === 'NOSAVE'))
+        return res(
+          command,
+          'destructive',
+          'SHUTDOWN NOSAVE discards every write since the last snapshot',
+          'host',
+          'redis data',
+          targets,
+          'shell',
+          true,
+        );
       return res(command, 'write', 'stops the redis server', 'host', 'redis server', targets, 'shell', true);
     case 'DEBUG':
       return res(command, 'unknown', 'redis DEBUG', 'host', 'redis server', targets);
@@ -906,6 +917,8 @@ const drizzle = framework([
 const supabase = framework([
   [/\bdb reset\b/, 'catastrophic', 'resets the database'],
   [/\bbranches delete\b|\bprojects delete\b/, 'catastrophic', 'deletes a database branch or project'],
+  [/\bstop\b.*--no-backup\b/, 'destructive', 'stop --no-backup deletes the local database volumes'],
+  [/\b(functions|secrets|storage|sso|domains|snippets) (delete|unset|rm)\b/, 'destructive', 'deletes a named entity'],
   [/\b(db diff|db lint|status|projects list|branches list|migration list|--version)\b/, 'read', 'prints information'],
   [/\bdb push\b|\bmigration (up|repair)\b|\bfunctions deploy\b|\bstart\b|\bstop\b|\blink\b/, 'write', 'applies changes'],
 ]);

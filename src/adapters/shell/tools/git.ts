@@ -205,6 +205,10 @@ function sub(command: SimpleCommand, subcommand: string, rest: readonly Word[]):
       if (hasFlag(p, '--hard')) return result(command, 'destructive', 'git reset --hard discards uncommitted work');
       if (hasFlag(p, '--merge', '--keep')) return result(command, 'write', 'git reset keeping local changes');
       return result(command, 'write', 'git reset (soft or mixed) keeps the working tree');
+    case 'switch':
+      if (hasFlag(p, '-f', '--force', '--discard-changes'))
+        return result(command, 'destructive', 'git switch --discard-changes discards local changes');
+      return result(command, 'write', 'switches branches');
     case 'checkout': {
       if (hasFlag(p, '-f', '--force')) return result(command, 'destructive', 'git checkout -f discards local changes');
       if (hasFlag(p, '-b', '-B', '--orphan')) return result(command, 'write', 'creates a branch');
@@ -362,7 +366,9 @@ const gh: ToolRule = (command, context) => {
         : (texts.find((t) => t.startsWith('--method='))?.slice(9) ?? texts.find((t) => /^-X[A-Z]+$/.test(t))?.slice(2))
     )?.toUpperCase();
     if (method === 'DELETE') {
-      const path = action ?? '';
+      // The endpoint is the first operand after `api` that is not the method's own value.
+      const path = ops.slice(1).find((o, i) => !(i === 0 && o.toUpperCase() === 'DELETE' && mIdx >= 0)) ?? '';
+      if (/\/caches(\?|\/|$)/.test(path)) return result(command, 'write', 'gh api DELETE of caches (regenerable)');
       const wide = /^\/?repos\/[^/]+\/[^/]+\/?$/.test(path) || /^\/?orgs\/[^/]+\/?$/.test(path);
       return result(command, wide ? 'catastrophic' : 'destructive', `gh api DELETE ${path}`, { scope: wide ? 'repository' : 'resource' });
     }

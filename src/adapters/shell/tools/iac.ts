@@ -414,7 +414,7 @@ function judgeTerraform(sub: string, p: ParsedArgs, operands: readonly Word[], u
           resource: `plan ${planFile.text}`,
         };
       }
-      if (flagOn(p, 'refresh-only'))
+      if (flagOn(p, 'refresh-only') && !flagOn(p, 'auto-approve'))
         return { risk: 'write', verb: 'modify', scope: 'project', reason: 'apply -refresh-only updates state only', resource: 'state' };
       const replace = flagValues(p, 'replace');
       if (replace.length > 0) return replaceJudgement(replace, '-replace');

@@ -1,6 +1,6 @@
 /**
  * Every shell grammar by command name: the framework's own (filesystem, wrappers, git, containers,
- * databases, interpreters, PowerShell, network, system, packages) merged with the infrastructure CLIs
+ * databases, interpreters, PowerShell, network, system, packages, long-tail operations CLIs) merged with the infrastructure CLIs
  * (kubernetes, IaC, cloud). Later tables win on a name clash.
  */
 import type { ToolRuleTable } from '../tool-rule.js';
@@ -12,6 +12,7 @@ import { gitRules } from './git.js';
 import { iacRules } from './iac.js';
 import { interpreterRules } from './interpreters.js';
 import { kubernetesRules } from './kubernetes.js';
+import { longTailRules } from './longtail.js';
 import { powershellRules } from './powershell.js';
 import { readOnlyRules } from './readonly.js';
 import { systemRules } from './system.js';
@@ -28,6 +29,7 @@ export const shellRules: ToolRuleTable = Object.freeze({
   ...interpreterRules,
   ...powershellRules,
   ...systemRules,
+  ...longTailRules,
   ...kubernetesRules,
   ...iacRules,
   ...cloudRules,

@@ -20,6 +20,7 @@ import {
   unknownEffect,
   wordsText,
 } from './infra-common.js';
+import { judgeSubcommandVerb } from './longtail.js';
 
 const KUBECTL_SPEC: FlagSpec = {
   valued: new Set([
@@ -610,6 +611,21 @@ function kubectlRule(command: SimpleCommand, context: ToolContext): ToolResult {
           reason,
         );
       }
+      // A plugin (`kubectl cnpg status`, `kubectl argo rollouts abort`, `kubectl krew install`):
+      // judged by its subcommand verb, never by the plugin's name alone.
+      const plugin = /^[a-z][a-z0-9_-]*$/.test(verb) ? judgeSubcommandVerb([verb, ...operands.map((w) => w.text)]) : undefined;
+      if (plugin !== undefined && !(plugin.risk === 'read' && (flagOn(p, 'force') || p.dynamicFlags)))
+        return one(
+          command,
+          p,
+          context,
+          plugin.risk === 'destructive' && flagOn(p, 'all', 'all-namespaces') ? 'catastrophic' : plugin.risk,
+          plugin.risk === 'read' ? 'read' : plugin.risk === 'write' ? 'modify' : 'delete',
+          `${verb} ${wordsText(operands)}`.trim(),
+          plugin.risk === 'read' ? 'none' : 'resource',
+          `plugin ${verb}: ${plugin.reason}`,
+          plugin.disruptive,
+        );
       return k8s(command, p, context, [unknownEffect(command, `${name} ${verb}`, `${name} ${verb}: unknown subcommand (maybe a plugin)`)]);
     }
   }

@@ -4,7 +4,7 @@
  */
 import type { RiskClass, Scope, Target } from '../../../core/assessment.js';
 import { hasFlag, parseArgs } from '../args.js';
-import { literalWord, readOnly, single } from '../rule-kit.js';
+import { literalWord, readOnly, single, stdinOf } from '../rule-kit.js';
 import type { SimpleCommand, ToolResult, ToolRule, ToolRuleTable } from '../tool-rule.js';
 
 function res(
@@ -303,8 +303,13 @@ const packetCapture: ToolRule = (command) => {
 /** `ssh-add`: loads or removes keys in the running agent (session-only state). */
 const sshAdd: ToolRule = (command) => res(command, 'read', 'ssh-add changes only the session agent');
 
-const crontab: ToolRule = (command) => {
+const crontab: ToolRule = (command, context) => {
   const texts = command.args.map((a) => a.text);
+  // `crontab -` (or no file) installs what stdin holds; an empty known stdin wipes the crontab.
+  const files = texts.filter((t, i) => !t.startsWith('-') && texts[i - 1] !== '-u');
+  const stdin = stdinOf(context);
+  if ((files.length === 0 || files[0] === '-') && !texts.includes('-l') && typeof stdin === 'string' && stdin.trim() === '')
+    return res(command, 'destructive', 'installing an empty crontab deletes every job in it', { resource: 'crontab' });
   if (texts.some((t) => /^-[a-zA-Z]*r/.test(t)))
     return res(command, 'destructive', 'crontab -r deletes the whole crontab without a backup', { resource: 'crontab' });
   if (texts.includes('-l')) return res(command, 'read', 'lists the crontab');
@@ -681,6 +686,8 @@ const zfs: ToolRule = (command) => {
   const [verb, ...rest] = command.args.filter((a) => !a.text.startsWith('-')).map((a) => a.text);
   const target = rest[rest.length - 1] ?? '';
   if (verb === 'destroy') {
+    if (command.name === 'zfs' && command.args.some((a) => /^-[a-zA-Z]*n[a-zA-Z]*$/.test(a.text)))
+      return res(command, 'read', 'zfs destroy -n is a dry run', { resource: target });
     if (command.name === 'zpool' || !target.includes('/') || command.args.some((a) => /^-[a-zA-Z]*[rR]/.test(a.text)))
       return res(command, 'catastrophic', `${command.name} destroy removes a pool or dataset tree`, { scope: 'disk', resource: target });
     return res(command, target.includes('@') ? 'destructive' : 'catastrophic', `zfs destroy ${target}`, {
