@@ -158,6 +158,15 @@ describe('kubernetesRules', () => {
     expect(result.targets?.[0]).toMatchObject({ type: 'kubernetes', namespace: 'prod' });
   });
 
+  it('names each deleted namespace as a target, so its environment and context resolve', () => {
+    const { result } = run(kubernetesRules, 'kubectl --context prod-eu delete namespace payments ns/checkout', {});
+    expect(result.targets).toEqual([
+      { type: 'kubernetes', context: 'prod-eu' },
+      { type: 'kubernetes', context: 'prod-eu', namespace: 'payments' },
+      { type: 'kubernetes', context: 'prod-eu', namespace: 'checkout' },
+    ]);
+  });
+
   it('reports kind sql for psql run through kubectl exec', () => {
     const ctx = recordingContext();
     const { result } = run(kubernetesRules, 'kubectl exec db-0 -- psql -c "DROP TABLE users"', {}, ctx);

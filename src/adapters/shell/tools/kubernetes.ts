@@ -690,7 +690,14 @@ function kubectlDelete(command: SimpleCommand, p: ParsedArgs, context: ToolConte
         'deletes resources whose names are not known until run time',
       ),
     );
-  return k8s(command, p, context, effects);
+  const base = kubeTarget(p, command, context, 'context');
+  // A deleted namespace is itself where the action lands: name it as a target so the environment
+  // and the inventory's context (owners, dependants) resolve from it, not only from `-n`.
+  const namespaces = spec.kinds.includes('namespace')
+    ? spec.names.map((n) => n.replace(/^[^/]*\//, '')).filter((n) => n !== '' && !n.includes('$'))
+    : [];
+  const targets: Target[] = [base, ...namespaces.map((namespace) => ({ ...base, namespace }))];
+  return result('k8s', effects, targets);
 }
 
 interface DeleteScope {
