@@ -640,3 +640,16 @@ describe('McpClassifier: one-word commands, forced ref updates, CLI argv runners
     expect(calls.shell).toEqual(['gcloud projects list']);
   });
 });
+
+describe('McpClassifier: DNS records are provider entities, not datastore rows', () => {
+  const { c } = classifier();
+  table(
+    () => c,
+    [
+      ['dns', 'dns_records_delete', { zone_id: 'z1', dns_record_id: 'r1' }, 'destructive'],
+      ['dns', 'delete_dns_record', { zone: 'example.org', record_id: 'r1' }, 'destructive'],
+      ['db', 'records_delete', { table: 't', record_id: 'r1' }, 'write'],
+      ['dns', 'dns_records_list', { zone_id: 'z1' }, 'read'],
+    ],
+  );
+});

@@ -420,7 +420,7 @@ function judgeDelete(
 
   // Records by key (Redis DEL of named keys, DynamoDB delete-item, Mongo deleteOne by _id).
   const keys = first(norm, KEY_ARGS);
-  if (keys !== undefined && (object === undefined || RECORD_OBJECTS.has(object))) {
+  if (keys !== undefined && (object === undefined || (RECORD_OBJECTS.has(object) && !facts.name.words.includes('dns')))) {
     const list = Array.isArray(keys.value) ? keys.value : [keys.value];
     const literal =
       list.length > 0 &&
@@ -433,10 +433,12 @@ function judgeDelete(
   }
   const filter = filterShape(first(norm, FILTER_ARGS)?.value);
   if (filter === 'empty') return f('delete', 'destructive', 'all', describe('an empty filter deletes every record (DELETE without WHERE)'));
-  if (filter === 'key' || (filter === 'other' && q.has('one')))
+  const dnsRecord = object !== undefined && RECORD_OBJECTS.has(object) && facts.name.words.includes('dns');
+  if (!dnsRecord && (filter === 'key' || (filter === 'other' && q.has('one'))))
     return f('delete', 'write', 'resource', describe('deletes one record by key'));
   if (filter === 'other') return f('delete', 'destructive', 'selection', describe('deletes every record matching a filter'));
-  if (object !== undefined && RECORD_OBJECTS.has(object)) {
+  // A DNS record is a named entity in a provider, not a row of one's own datastore (RISK.md: DNS record, destructive).
+  if (object !== undefined && RECORD_OBJECTS.has(object) && !facts.name.words.includes('dns')) {
     const id = [...norm.keys()].some((k) => /(^|_)(id|key|pk)$/.test(k) && norm.get(k) !== undefined && typeof norm.get(k) !== 'object');
     if (id) return f('delete', 'write', 'resource', describe('deletes one record by key (record-level CRUD)'));
   }

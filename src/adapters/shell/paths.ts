@@ -212,6 +212,10 @@ function isRegenerableName(name: string): boolean {
   return false;
 }
 
+/** Package-manager download caches in a home directory, below their cache folder (not their settings). */
+const HOME_PACKAGE_CACHE =
+  /^(\.m2\/repository|\.gradle\/caches|\.ivy2\/cache|\.nuget\/packages|go\/pkg\/mod|\.cargo\/git|\.pnpm-store|\.yarn\/cache|\.bundle\/cache|\.gem\/cache)(\/|$)/;
+
 /**
  * Classifies the path a word names. `cwd` (when known) makes absolute paths inside the project
  * count as project paths; `dataPaths` from the inventory mark data. Never throws.
@@ -245,12 +249,16 @@ export function classifyPath(word: Word, options: { readonly cwd?: string; reado
       rest.startsWith('.cache/') ||
       rest === '.cache' ||
       rest.startsWith('.npm') ||
-      rest.startsWith('.cargo/registry')
+      rest.startsWith('.cargo/registry') ||
+      HOME_PACKAGE_CACHE.test(rest)
     ) {
       return { cls: 'regenerable', path: text, why: 'a regenerable cache folder' };
     }
     return { cls: 'outside', path: text, why: 'a file outside the project (home directory)' };
   }
+  // System package and application caches (`/var/cache/apt/archives/*.deb`): regenerable by name.
+  if (/^\/var\/cache\/[^/*?[]+(\/|$)/.test(text) && !text.includes('..') && !word.dynamic)
+    return { cls: 'regenerable', path: text, why: 'a system cache folder' };
   if (word.dynamic) {
     const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?(\/.*)?$/.exec(text);
     if (m && (m[1] === 'TMPDIR' || m[1] === 'TMP' || m[1] === 'TEMP') && !(m[2] ?? '').includes('..'))

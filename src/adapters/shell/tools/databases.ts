@@ -368,6 +368,20 @@ function redisCommand(
       if (keys.some((k) => k.dynamic || /[*?[]/.test(k.text)))
         return res(command, 'destructive', `redis ${verb} of keys not known before run time`, 'selection', 'redis keys', targets);
       return res(command, 'write', `redis ${verb} of named keys`, 'resource', `keys ${keys.map((k) => k.text).join(' ')}`, targets);
+    case 'XTRIM':
+    case 'LTRIM':
+    case 'ZREMRANGEBYSCORE':
+    case 'ZREMRANGEBYRANK':
+    case 'ZREMRANGEBYLEX':
+      // A range deletion inside a key (RISK.md: DELETE with a range predicate is destructive).
+      return res(
+        command,
+        'destructive',
+        `redis ${verb} deletes every entry in a range`,
+        'selection',
+        `key ${keys[0]?.text ?? ''}`,
+        targets,
+      );
     case 'SHUTDOWN':
       if (words.slice(1).some((w) => w.text.toUpperCase() === 'NOSAVE'))
         return res(

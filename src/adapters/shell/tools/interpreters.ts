@@ -368,6 +368,11 @@ const SAFE_METHODS = new Set([
   'uptime',
 ]);
 
+/** Replaces every string literal's content with spaces, keeping offsets. */
+function stripStringsKeepLength(code: string): string {
+  return code.replace(new RegExp(STRING, 'g'), (whole: string) => ' '.repeat(whole.length));
+}
+
 function stripStrings(code: string): string {
   return code.replace(new RegExp(STRING, 'g'), '""');
 }
@@ -386,8 +391,8 @@ const DECODE_CALL = new RegExp(
  * encodings are unwrapped). A payload that does not decode to text is left as it is.
  */
 function decodeLiterals(code: string): string {
-  if (!/decode|atob|Buffer\.from|fromhex|hex2bin/.test(code)) return code;
-  return code.replace(new RegExp(DECODE_CALL.source, 'g'), (whole: string, ...groups: unknown[]) => {
+  if (!/decode|atob|Buffer\.from|fromhex|hex2bin|pack/.test(code)) return code;
+  return decodeOther(code).replace(new RegExp(DECODE_CALL.source, 'g'), (whole: string, ...groups: unknown[]) => {
     const literal = groups.slice(0, 6).find((g) => typeof g === 'string') as string | undefined;
     const encoding = groups[6] as string | undefined;
     if (literal === undefined) return whole;
@@ -402,6 +407,62 @@ function decodeLiterals(code: string): string {
     if (text === '' || /[^\t\n\r\x20-\x7e]/.test(text)) return whole;
     return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   });
+}
+
+/** Printable ASCII text, or undefined for a payload that does not decode to text. */
+function printable(text: string): string | undefined {
+  return text === '' || /[^\t\n\r\x20-\x7e]/.test(text) ? undefined : text;
+}
+
+function quoted(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+// python `codecs.decode("…", "rot13")` and perl `pack("H*", "…")`.
+const ROT13_CALL = new RegExp(String.raw`\bcodecs\.decode\s*\(\s*${STRING}\s*,\s*["']rot_?13["']\s*\)`, 'g');
+const PACK_HEX_CALL = new RegExp(String.raw`\bpack\s*\(\s*["']H\*["']\s*,\s*${STRING}\s*\)`, 'g');
+
+function rot13(text: string): string {
+  return text.replace(/[a-z]/gi, (c) => {
+    const base = c <= 'Z' ? 65 : 97;
+    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
+  });
+}
+
+/** Rot13 and perl hex `pack` on literals, replaced by the decoded text (RISK.md step 2). */
+function decodeOther(code: string): string {
+  const literal = (groups: unknown[]): string | undefined => groups.slice(0, 6).find((g) => typeof g === 'string') as string | undefined;
+  return code
+    .replace(ROT13_CALL, (whole: string, ...groups: unknown[]) => {
+      const l = literal(groups);
+      return l === undefined ? whole : quoted(rot13(unescapeLiteral(l)));
+    })
+    .replace(PACK_HEX_CALL, (whole: string, ...groups: unknown[]) => {
+      const l = literal(groups);
+      if (l === undefined || !/^(?:[0-9a-f]{2})+$/i.test(l)) return whole;
+      const text = printable(Buffer.from(l, 'hex').toString('utf8'));
+      return text === undefined ? whole : quoted(text);
+    });
+}
+
+// Reads of standard input, by language: replaced by the literal text piped in when it is known.
+const STDIN_READ: Readonly<Record<Lang, RegExp | undefined>> = {
+  python: /\bsys\.stdin(?:\.buffer)?\.read(?:line)?\(\s*\)|\binput\(\s*\)/g,
+  node: /\b(?:require\(\s*["']fs["']\s*\)|fs)\.readFileSync\(\s*(?:0|["']\/dev\/stdin["'])\s*(?:,\s*["'][\w-]+["']\s*)?\)/g,
+  perl: /<STDIN>|\bjoin\s*\(\s*["']{2}\s*,\s*<STDIN>\s*\)/g,
+  ruby: /\b(?:STDIN|\$stdin)\.read\b|\bgets\b/g,
+  php: /\bfile_get_contents\(\s*["']php:\/\/stdin["']\s*\)/g,
+  lua: undefined,
+};
+
+/**
+ * Replaces reads of standard input with the text known to be piped in (`echo cm0… | python3 -c
+ * "…b64decode(sys.stdin.read())…"`), so decoders and subprocess calls on it are judged.
+ */
+function inlineStdin(lang: Lang, code: string, stdin: string | null | undefined): string {
+  const re = STDIN_READ[lang];
+  if (typeof stdin !== 'string' || re === undefined) return code;
+  return code.replace(new RegExp(re.source, 'g'), () => quoted(stdin.replace(/\n$/, '')));
 }
 
 // `for f in glob.glob("backups/*.dump")`, `[… for f in glob('…')]`, `Dir.glob('…').each { |f|`, `foreach my $f (glob "…")`.
@@ -448,8 +509,8 @@ function deletedPaths(args: string, globs: ReadonlyMap<string, string>): Word[] 
 }
 
 /** Analyses interpreter code. Never throws. */
-function analyseCode(lang: Lang, source: string, command: SimpleCommand, context: ToolContext): ToolResult {
-  const code = decodeLiterals(source);
+function analyseCode(lang: Lang, source: string, command: SimpleCommand, context: ToolContext, stdin?: string | null): ToolResult {
+  const code = decodeLiterals(inlineStdin(lang, source, stdin));
   const globs = globBindings(code);
   const found: Finding[] = [];
   const push = (r: ToolResult): void => {
@@ -478,6 +539,20 @@ function analyseCode(lang: Lang, source: string, command: SimpleCommand, context
     }
     if (list) push(context.classifyArgv(strings.map(literalWord)));
     else push(context.classifyScript(strings[0] as string));
+  }
+  // perl's list operators without parentheses: `exec q{…}`, `system "…"`, `exec "rm", "-rf", $d`.
+  if (lang === 'perl') {
+    const bare = new RegExp(String.raw`\b(?:system|exec)\s+(?=${STRING})`, 'g');
+    while ((m = bare.exec(code)) !== null) {
+      const rest = code.slice(m.index + m[0].length);
+      const args = /^[^;]*/.exec(stripStringsKeepLength(rest))?.[0].length ?? rest.length;
+      const text = rest.slice(0, args);
+      const strings = allStrings(text);
+      if (strings.length === 0 || /[$@]\w/.test(stripStrings(text)))
+        push(unknownResult(command, 'perl runs a command that is not a literal'));
+      else if (strings.length > 1) push(context.classifyArgv(strings.map(literalWord)));
+      else push(context.classifyScript(strings[0] as string));
+    }
   }
   // Backticks and %x{} / qx{} run shell text in perl, ruby and php.
   if (lang === 'perl' || lang === 'ruby' || lang === 'php') {
@@ -569,7 +644,7 @@ function analyseCode(lang: Lang, source: string, command: SimpleCommand, context
   const mongo = sdk === undefined ? mongoDriver(code, command) : undefined;
   if (mongo) push(mongo);
   if (/\bredis\b|Redis\(|ioredis/i.test(code)) {
-    const r = /\.(flushall|flushdb|flushAll|flushDb)\s*\(/.exec(code);
+    const r = /\.(flushall|flushdb|flushAll|flushDb)\b(?!\s*[=:])/.exec(code);
     if (r)
       push(
         single('shell', command, {
@@ -855,7 +930,7 @@ function interpreter(spec: InterpreterSpec): ToolRule {
         else code = args[i + 1];
         if (!code) return readOnly(command, 'no code given');
         if (code.dynamic) return { ...unknownResult(command, `${spec.lang} code not known before run time`), obfuscated: true };
-        return analyseCode(spec.lang, code.text, command, context);
+        return analyseCode(spec.lang, code.text, command, context, stdinOf(context));
       }
       if (spec.lang === 'python' && t === '-m') {
         const mod = args[i + 1];

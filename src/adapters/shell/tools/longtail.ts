@@ -993,6 +993,547 @@ const dbt = cli({
   },
 });
 
+// ---------------------------------------------------------------- local clusters, VMs and PaaS stacks
+
+/** A verb among the path tokens, or a hyphenated subcommand's first part (`list-runs`, `delete-space`). */
+const first = (call: Call): string => call.path[0] ?? '';
+const verbOf = (token: string): string => token.split('-')[0] ?? token;
+
+/** `kind`, `k3d`, `minikube`: deleting a local cluster removes every resource in it. */
+function localCluster(name: string): ToolRule {
+  return cli({
+    kind: 'shell',
+    spec: spec(['name', 'profile', 'kubeconfig', 'config', 'image', 'nodes', 'servers', 'agents', 'driver', 'cpus', 'memory'], {
+      p: 'profile',
+      c: 'config',
+    }),
+    depth: 2,
+    judge: (call) => {
+      if (call.path.includes('delete')) return v('catastrophic', `${name} delete removes a whole cluster`, false, 'all');
+      if (call.path.includes('stop')) return v('write', `${name} stop keeps the cluster`, true);
+      return undefined;
+    },
+  });
+}
+
+/** `hcloud` (Hetzner Cloud): `server delete` deletes a server with its disk; the verb decides. */
+const hcloud = cli({
+  kind: 'shell',
+  spec: spec(['context', 'config', 'output', 'selector', 'type', 'image', 'location', 'ssh-key', 'name'], { o: 'output', l: 'selector' }),
+  depth: 2,
+  judge: (call) => {
+    const [, action] = call.path;
+    if (/^(poweroff|shutdown|reboot|reset)$/.test(action ?? '')) return v('write', `hcloud ${action} affects availability only`, true);
+    return undefined;
+  },
+});
+
+/** `lxc`, `incus`: instances are deleted with their storage. */
+const lxc = cli({
+  kind: 'shell',
+  spec: spec(['project', 'profile', 'config', 'type', 'storage', 'network', 'target', 'format'], {
+    p: 'profile',
+    c: 'config',
+    s: 'storage',
+  }),
+  depth: 2,
+  judge: (call) => {
+    const sub = first(call);
+    if (sub === 'launch' || sub === 'snapshot' || sub === 'publish' || sub === 'exec')
+      return sub === 'exec' ? undefined : v('write', `lxc ${sub}`);
+    return undefined;
+  },
+});
+
+/** `virsh`: `destroy` is a forced power-off (state kept); `undefine --remove-all-storage` deletes disks. */
+const virsh = cli({
+  kind: 'shell',
+  spec: spec(['connect', 'pool', 'name', 'description', 'mode', 'storage'], { c: 'connect' }),
+  depth: 1,
+  judge: (call) => {
+    const sub = first(call);
+    if (sub === 'destroy' || sub === 'shutdown' || sub === 'reboot' || sub === 'reset' || sub === 'suspend')
+      return v('write', `virsh ${sub} affects availability only; the domain and its disks are kept`, true);
+    if (sub === 'undefine')
+      return has(call, 'remove-all-storage', 'storage', 'wipe-storage')
+        ? v('destructive', 'undefine deletes the domain with its storage volumes')
+        : v('write', 'undefine removes the definition; the disks are kept');
+    if (/^(vol-delete|vol-wipe|pool-delete|snapshot-delete)$/.test(sub)) return v('destructive', `virsh ${sub} deletes stored data`);
+    if (/^(snapshot-create|snapshot-create-as|define|create|start|autostart|attach-disk|setmem|setvcpus|pool-define|vol-create)$/.test(sub))
+      return v('write', `virsh ${sub}`);
+    if (/^(list|dominfo|domstate|domblklist|dumpxml|snapshot-list|pool-list|vol-list|nodeinfo|capabilities)$/.test(sub))
+      return v('read', `virsh ${sub} only reads`);
+    return undefined;
+  },
+});
+
+/** `cf` (Cloud Foundry): `delete-space`/`delete-org` remove everything in them. */
+const cf = cli({
+  kind: 'shell',
+  spec: spec(['manifest', 'instances', 'memory', 'disk', 'stack', 'buildpack', 'path', 'route', 'org', 'space'], {
+    f: 'manifest',
+    i: 'instances',
+    m: 'memory',
+    k: 'disk',
+    s: 'stack',
+    b: 'buildpack',
+    p: 'path',
+    o: 'org',
+  }),
+  depth: 1,
+  judge: (call) => {
+    const sub = first(call);
+    if (/^delete-(space|org)$/.test(sub)) return v('catastrophic', `cf ${sub} deletes every app and service in it`, false, 'all');
+    if (/^(delete|delete-service|purge-service-instance)$/.test(sub)) return v('destructive', `cf ${sub} deletes an app or service`);
+    if (/^(push|bind-service|create-service|set-env|map-route|unmap-route)$/.test(sub)) return v('write', `cf ${sub}`);
+    if (/^(restart|restage|stop|scale)$/.test(sub)) return v('write', `cf ${sub} affects availability only`, true);
+    if (/^(apps|services|routes|env|events|target|orgs|spaces|marketplace|app|service)$/.test(sub))
+      return v('read', `cf ${sub} only reads`);
+    return undefined;
+  },
+});
+
+/** `serverless`/`sls` and `sam`: removing a stack deletes every resource it holds (like CloudFormation `delete-stack`). */
+function stackCli(name: string, removeVerb: string): ToolRule {
+  return cli({
+    kind: 'shell',
+    spec: spec(['stage', 'region', 'stack-name', 'config', 'profile', 'function', 'template-file', 's3-bucket', 'parameter-overrides'], {
+      s: 'stage',
+      r: 'region',
+      c: 'config',
+      f: 'function',
+      t: 'template-file',
+    }),
+    depth: 1,
+    judge: (call) => {
+      const sub = first(call);
+      if (sub === removeVerb) return v('catastrophic', `${name} ${sub} deletes a whole stack with its resources`, false, 'all');
+      if (/^(deploy|package|build|sync|invoke)$/.test(sub))
+        return sub === 'invoke' ? v('unknown', 'runs a function') : v('write', `${name} ${sub}`);
+      if (/^(info|logs|print|validate|list)$/.test(sub)) return v('read', `${name} ${sub} only reads`);
+      return undefined;
+    },
+  });
+}
+
+/** `firebase`: `firestore:delete --all-collections` and `database:remove /` wipe a whole database. */
+const firebase = cli({
+  kind: 'shell',
+  spec: spec(['project', 'only', 'except', 'message', 'instance'], { P: 'project', m: 'message' }),
+  depth: 2,
+  judge: (call) => {
+    const [area, action] = call.path;
+    const target = call.pos[1] ?? '';
+    if (area === 'firestore' && action === 'delete')
+      return has(call, 'all-collections') || /^\/*$/.test(target)
+        ? v('catastrophic', 'deletes every Firestore collection', false, 'database')
+        : v('destructive', 'deletes Firestore documents');
+    if (area === 'database' && action === 'remove')
+      return /^\/*$/.test(target)
+        ? v('catastrophic', 'removes the whole Realtime Database', false, 'database')
+        : v('destructive', 'removes Realtime Database data');
+    if (area === 'deploy' || area === 'init' || (area === 'hosting' && action === 'disable')) return v('write', `firebase ${area}`);
+    return undefined;
+  },
+});
+
+// ---------------------------------------------------------------- backups, registries, data stores
+
+/** `pgbackrest`: `expire` deletes backups; `stanza-delete` deletes every backup of a cluster. */
+const pgbackrest = cli({
+  kind: 'shell',
+  spec: spec(['stanza', 'type', 'set', 'repo', 'target', 'pg1-path', 'config', 'log-level-console', 'output'], {}),
+  depth: 1,
+  judge: (call) => {
+    const sub = first(call);
+    if (sub === 'stanza-delete') return v('catastrophic', 'stanza-delete deletes every backup and archive of the cluster', false, 'all');
+    if (sub === 'expire') return v('destructive', 'expire deletes backups beyond the retention given');
+    if (sub === 'restore')
+      return has(call, 'delta', 'force')
+        ? v('catastrophic', 'restore --delta/--force overwrites the database data directory', false, 'database')
+        : v('unknown', 'restores into a data directory that is not part of the input');
+    if (/^(backup|stanza-create|stanza-upgrade|archive-push|start|stop)$/.test(sub)) return v('write', `pgbackrest ${sub}`);
+    if (/^(info|check|version|help|verify|archive-get)$/.test(sub)) return v('read', `pgbackrest ${sub} only reads`);
+    return undefined;
+  },
+});
+
+/** `wal-g`: `delete` only prints what it would delete unless `--confirm` is given. */
+const walg = cli({
+  kind: 'shell',
+  spec: spec(['config', 'walg-config', 'target-user-data'], {}),
+  depth: 1,
+  judge: (call) => {
+    const sub = first(call);
+    if (sub === 'delete') {
+      if (!has(call, 'confirm')) return v('read', 'wal-g delete without --confirm only lists what it would delete');
+      return call.pos.slice(1).some((t) => t.toLowerCase() === 'everything')
+        ? v('catastrophic', 'delete everything removes every backup', false, 'all')
+        : v('destructive', 'deletes backups beyond the retention given');
+    }
+    if (/^(backup-list|wal-show|wal-verify|st)$/.test(sub) && (sub !== 'st' || (call.pos[1] ?? '') === 'ls'))
+      return v('read', `wal-g ${sub} only reads`);
+    if (/^(backup-push|wal-push)$/.test(sub)) return v('write', `wal-g ${sub} adds a backup`);
+    return undefined;
+  },
+});
+
+/** `skopeo` and `crane`: registry tags; deleting one is destructive, copying and tagging are writes. */
+const registryCli = (name: string): ToolRule =>
+  cli({
+    kind: 'shell',
+    spec: spec(['authfile', 'creds', 'src-creds', 'dest-creds', 'format', 'platform', 'override-os', 'override-arch'], {}),
+    depth: 1,
+    judge: (call) => {
+      const sub = first(call);
+      if (/^(copy|cp|tag|sync|push|mutate|append|rebase|flatten|login)$/.test(sub))
+        return v('write', `${name} ${sub} adds or retags an image`);
+      if (/^(inspect|list-tags|ls|manifest|config|digest|catalog|blob|validate)$/.test(sub)) return v('read', `${name} ${sub} only reads`);
+      return undefined;
+    },
+  });
+
+/** `s5cmd`: `s3://bucket/*` is every object in a bucket. */
+const s5cmd = cli({
+  kind: 'shell',
+  spec: spec(['endpoint-url', 'profile', 'numworkers', 'retry-count', 'credentials-file', 'log'], {}),
+  depth: 1,
+  judge: (call) => {
+    const sub = first(call);
+    const targets = call.pos.slice(1);
+    const wholeBucket = (t: string): boolean => /^s3:\/\/[^/]+\/?\**$/.test(t);
+    if (sub === 'rm')
+      return targets.some(wholeBucket)
+        ? v('catastrophic', 'deletes every object in a bucket', false, 'all')
+        : v('destructive', 'deletes objects (no versioning assumed)');
+    if (sub === 'rb') return v('destructive', 'removes a bucket (must be empty)');
+    if (sub === 'sync' && has(call, 'delete')) return v('destructive', 'sync --delete deletes destination objects', false, 'selection');
+    if (/^(cp|mv|sync|mb|pipe)$/.test(sub)) return v('write', `s5cmd ${sub}`);
+    if (/^(ls|cat|du|version)$/.test(sub)) return v('read', `s5cmd ${sub} only reads`);
+    return undefined;
+  },
+});
+
+/** `influx` (InfluxDB 2): a bucket is a whole database of series. */
+const influx = cli({
+  kind: 'shell',
+  spec: spec(['name', 'org', 'org-id', 'id', 'bucket', 'host', 'token', 'start', 'stop', 'predicate', 'file', 'retention'], {
+    n: 'name',
+    o: 'org',
+    i: 'id',
+    b: 'bucket',
+    t: 'token',
+    f: 'file',
+    r: 'retention',
+  }),
+  depth: 2,
+  judge: (call) => {
+    const [area, action] = call.path;
+    if ((area === 'bucket' || area === 'org') && action === 'delete')
+      return v('catastrophic', `deletes a whole ${area} of series`, false, 'database');
+    if (area === 'delete') return v('destructive', 'deletes points in a time range');
+    if (area === 'query') return v('read', 'a query only reads');
+    if (area === 'write' || area === 'backup') return v('write', `influx ${area}`);
+    if (area === 'restore')
+      return has(call, 'full') ? v('catastrophic', 'a full restore replaces all data', false, 'database') : v('write', 'restores data');
+    return undefined;
+  },
+});
+
+/** `airflow`: DAG runs and metadata. `db reset` wipes the metadata database. */
+const airflow = cli({
+  kind: 'shell',
+  spec: spec(['dag-id', 'state', 'conf', 'run-id', 'start-date', 'end-date', 'subdir', 'output', 'clean-before-timestamp'], {
+    d: 'dag-id',
+    c: 'conf',
+    r: 'run-id',
+    s: 'start-date',
+    e: 'end-date',
+    S: 'subdir',
+    o: 'output',
+  }),
+  depth: 2,
+  judge: (call) => {
+    const [area, action = ''] = call.path;
+    if (area === 'db' && action === 'reset') return v('catastrophic', 'db reset drops the metadata database', false, 'database');
+    if (area === 'db' && action === 'clean')
+      return has(call, 'dry-run') ? v('read', 'a dry run') : v('destructive', 'db clean purges metadata rows');
+    if (action === 'delete') return v('destructive', `deletes a ${area ?? 'record'} with its history`);
+    if (/^(pause|unpause|trigger|test|run|backfill|set|import|clear)$/.test(action) || /^(pause|unpause|trigger)$/.test(area ?? ''))
+      return v('write', `airflow ${area} ${action}`.trim());
+    if (verbOf(action) === 'list' || /^(show|state|details|next-execution|report|get|export)$/.test(action))
+      return v('read', `airflow ${area} ${action} only reads`);
+    return undefined;
+  },
+});
+
+/** `pulsar-admin`: tenants and namespaces hold every topic under them. */
+const pulsarAdmin = cli({
+  kind: 'shell',
+  spec: spec(['admin-url', 'auth-plugin', 'auth-params', 'subscription', 'partitions'], { s: 'subscription', p: 'partitions' }),
+  depth: 2,
+  judge: (call) => {
+    const [area, action] = call.path;
+    if ((area === 'tenants' || area === 'namespaces') && action === 'delete')
+      return v('catastrophic', `deletes a whole ${area.slice(0, -1)} with its topics`, false, 'all');
+    if (area === 'topics' && /^(delete|delete-partitioned-topic)$/.test(action ?? ''))
+      return v('destructive', 'deletes a topic with its messages');
+    return undefined;
+  },
+});
+
+/** `cqlsh -e`: CQL, judged by the SQL classifier (a keyspace is a database); the kind stays shell. */
+const cqlsh = safeRule('shell', (command, context) => {
+  const p = parseArgs(
+    command.args,
+    spec(['execute', 'keyspace', 'file', 'username', 'password', 'cqlversion'], {
+      e: 'execute',
+      k: 'keyspace',
+      f: 'file',
+      u: 'username',
+      p: 'password',
+    }),
+  );
+  const cql = flagValue(p, 'execute');
+  if (cql === undefined) return result('shell', [unknownEffect(command, 'cqlsh', 'cqlsh runs CQL that is not part of the input')], []);
+  const statements = cql
+    .split(';')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if (statements.length > 0 && statements.every((t) => /^(describe|desc|use|consistency|tracing|show|expand|paging)\b/i.test(t)))
+    return result('shell', [effect(command, 'read', 'cassandra', 'none', 'read', 'cqlsh: describes the schema only')], []);
+  const sql = cql.replace(/\bkeyspace\b/gi, 'DATABASE').replace(/\bcolumnfamily\b/gi, 'TABLE');
+  return { ...context.classifySql(sql, 'unknown'), kind: 'shell' };
+});
+
+/** Process and service managers: restarts and cancels affect availability only; `pm2 flush` deletes logs. */
+const pm2 = cli({
+  kind: 'shell',
+  spec: spec(['name', 'instances', 'env', 'lines'], { n: 'name', i: 'instances' }),
+  depth: 1,
+  judge: (call) => {
+    const sub = first(call);
+    if (sub === 'flush') return v('destructive', 'flush deletes the log files (logs are data)');
+    if (/^(restart|reload|stop|delete|kill|scale|gracefulReload)$/.test(sub))
+      return v('write', `pm2 ${sub} affects availability only`, true);
+    if (/^(start|save|startup|resurrect|install|link)$/.test(sub)) return v('write', `pm2 ${sub}`);
+    if (/^(list|ls|status|logs|show|describe|monit|jlist|prettylist|env)$/.test(sub)) return v('read', `pm2 ${sub} only reads`);
+    return undefined;
+  },
+});
+
+const supervisorctl = cli({
+  kind: 'shell',
+  spec: spec(['configuration', 'serverurl', 'username', 'password'], { c: 'configuration', s: 'serverurl', u: 'username', p: 'password' }),
+  depth: 1,
+  judge: (call) => {
+    const sub = first(call);
+    if (/^(restart|stop|signal|shutdown)$/.test(sub)) return v('write', `supervisorctl ${sub} affects availability only`, true);
+    if (/^(start|reread|update|reload|add|remove)$/.test(sub))
+      return v('write', `supervisorctl ${sub}`, sub === 'reload' || sub === 'remove');
+    if (/^(status|avail|pid|tail|version|help)$/.test(sub)) return v('read', `supervisorctl ${sub} only reads`);
+    return undefined;
+  },
+});
+
+/** A command whose only effect is on availability (`scancel`, `launchctl kickstart -k`). */
+const availabilityOnly = (what: string): ToolRule =>
+  cli({ kind: 'shell', spec: spec([]), depth: 0, judge: () => v('write', `${what} affects availability only`, true) });
+
+const launchctl = cli({
+  kind: 'shell',
+  spec: spec([]),
+  depth: 1,
+  judge: (call) => {
+    const sub = first(call);
+    if (/^(kickstart|kill|stop|bootout|unload|reboot|disable)$/.test(sub))
+      return v('write', `launchctl ${sub} affects availability only`, true);
+    if (/^(start|load|bootstrap|enable|setenv)$/.test(sub)) return v('write', `launchctl ${sub}`);
+    if (/^(list|print|print-disabled|blame|getenv|version|help)$/.test(sub)) return v('read', `launchctl ${sub} only reads`);
+    return undefined;
+  },
+});
+
+/** `ipmitool`: power control is availability only; reading sensors is read. */
+const ipmitool = cli({
+  kind: 'shell',
+  spec: spec(['H', 'U', 'P', 'I', 'p', 'f', 'L', 'E', 'y', 'k'], {}, true),
+  depth: 3,
+  judge: (call) => {
+    const [area, action, arg] = call.path;
+    if (area === 'chassis' && action === 'power')
+      return arg === 'status'
+        ? v('read', 'reads the power state')
+        : v('write', `chassis power ${arg ?? ''} affects availability only`.trim(), true);
+    if (
+      /^(sdr|sensor|fru|sel|lan|mc)$/.test(area ?? '') &&
+      /^(list|print|elist|info|status|get)?$/.test(action ?? '') &&
+      !(area === 'sel' && action === 'clear')
+    )
+      return v('read', `ipmitool ${area} only reads`);
+    if (area === 'chassis' && action === 'status') return v('read', 'reads the chassis state');
+    return undefined;
+  },
+});
+
+/** `amtool`: silences are reversible writes; queries read. */
+const amtool = cli({
+  kind: 'shell',
+  spec: spec(['alertmanager.url', 'duration', 'comment', 'author', 'output', 'config.file', 'expires'], {
+    o: 'output',
+    d: 'duration',
+    c: 'comment',
+    a: 'author',
+  }),
+  depth: 2,
+  judge: (call) => {
+    const [area, action = ''] = call.path;
+    if ((area === 'alert' || area === 'silence') && (action === 'query' || action === ''))
+      return v('read', `amtool ${area} query only reads`);
+    if (area === 'silence' && /^(add|expire|import|update)$/.test(action)) return v('write', `amtool silence ${action} is reversible`);
+    if (area === 'check-config' || area === 'config') return v('read', 'reads the configuration');
+    return undefined;
+  },
+});
+
+/** `puppet agent`: applies the catalogue unless `--noop`. */
+const puppet = cli({
+  kind: 'shell',
+  spec: spec(['environment', 'server', 'certname', 'tags', 'modulepath', 'logdest'], {}),
+  depth: 1,
+  judge: (call) => {
+    const sub = first(call);
+    if (has(call, 'noop')) return v('read', '--noop changes nothing');
+    if (sub === 'agent' || sub === 'apply') return v('write', `puppet ${sub} applies configuration`);
+    if (/^(lookup|facts|config|module|parser|resource)$/.test(sub) && !/^(install|uninstall|upgrade|set)$/.test(call.pos[1] ?? ''))
+      return v('read', `puppet ${sub} only reads`);
+    return undefined;
+  },
+});
+
+/** Deploy and build CLIs whose plain use is a write (`netlify deploy`, `buildah bud`). */
+const netlify = cli({
+  kind: 'shell',
+  spec: spec(['dir', 'site', 'auth', 'message', 'functions', 'alias'], { d: 'dir', s: 'site', m: 'message' }),
+  depth: 2,
+});
+
+const buildah = cli({
+  kind: 'shell',
+  spec: spec(['tag', 'file', 'build-arg', 'format', 'layers', 'platform', 'authfile'], { t: 'tag', f: 'file' }),
+  depth: 1,
+  judge: (call) => {
+    const sub = first(call);
+    if (/^(bud|build|build-using-dockerfile|from|commit|copy|add|config|run|tag|push|pull|mount|unmount)$/.test(sub))
+      return sub === 'run' ? undefined : v('write', `buildah ${sub}`);
+    if (/^(images|containers|inspect|info|version)$/.test(sub)) return v('read', `buildah ${sub} only reads`);
+    return undefined;
+  },
+});
+
+/** Read-only scanners and renderers (`trivy`, `kubeconform`, `logcli query`, `apt-cache`). */
+const scanner = (what: string): ToolRule =>
+  cli({
+    kind: 'shell',
+    spec: spec(['output', 'format', 'severity', 'schema-location', 'since', 'limit', 'addr', 'template', 'config'], {
+      o: 'output',
+      f: 'format',
+    }),
+    depth: 0,
+    judge: (call) =>
+      flagValue(call.p, 'output') !== undefined && what !== 'kubeconform'
+        ? v('write', `${what} writes a report file`)
+        : v('read', `${what} only reads and reports`),
+  });
+
+const logcli = cli({
+  kind: 'shell',
+  spec: spec(['since', 'limit', 'addr', 'from', 'to', 'output', 'org-id'], { o: 'output' }),
+  depth: 1,
+  judge: (call) =>
+    /^(query|instant-query|labels|series|stats|volume|volume_range|fmt)$/.test(first(call))
+      ? v('read', `logcli ${first(call)} only reads`)
+      : undefined,
+});
+
+const aptCache = cli({
+  kind: 'shell',
+  spec: spec([]),
+  depth: 1,
+  judge: (call) => (first(call) === 'gencaches' ? v('write', 'rebuilds a local cache') : v('read', `apt-cache ${first(call)} only reads`)),
+});
+
+/** Editor and toolchain installers: install, update and list extensions or toolchains. */
+const code = cli({
+  kind: 'shell',
+  spec: spec(['install-extension', 'uninstall-extension', 'profile', 'category'], {}),
+  depth: 0,
+  judge: (call) => {
+    if (flagValue(call.p, 'install-extension', 'uninstall-extension') !== undefined)
+      return v('write', 'changes installed editor extensions');
+    if (has(call, 'list-extensions', 'version', 'status')) return v('read', 'lists extensions');
+    return undefined;
+  },
+});
+
+const rustup = cli({
+  kind: 'shell',
+  spec: spec(['toolchain', 'profile', 'target', 'component'], {}),
+  depth: 2,
+  judge: (call) => {
+    const sub = first(call);
+    if (/^(update|install|default|override|self|target|component|toolchain|set)$/.test(sub) && !/^(list)$/.test(call.path[1] ?? ''))
+      return v('write', `rustup ${sub} changes installed toolchains`);
+    if (/^(show|which|doc|run)$/.test(sub)) return sub === 'run' ? undefined : v('read', `rustup ${sub} only reads`);
+    return undefined;
+  },
+});
+
+const grafanaCli = cli({
+  kind: 'shell',
+  spec: spec(['homepath', 'config', 'pluginUrl', 'pluginsDir'], {}),
+  depth: 2,
+  judge: (call) => {
+    const [area, action] = call.path;
+    if (area === 'plugins' && /^(install|update|update-all|remove|uninstall)$/.test(action ?? ''))
+      return v('write', `grafana-cli plugins ${action} changes plugins`);
+    if (area === 'admin' && action === 'reset-admin-password') return v('write', 'resets a password');
+    return undefined;
+  },
+});
+
+/** `pre-commit`: installs hooks and runs them (they may fix files). */
+const preCommit = cli({
+  kind: 'shell',
+  spec: spec(['hook-stage', 'files', 'from-ref', 'to-ref', 'config', 'hook-type'], { c: 'config', t: 'hook-type' }),
+  depth: 1,
+  judge: (call) =>
+    /^(install|run|autoupdate|install-hooks|clean|gc|uninstall|migrate-config|try-repo)$/.test(first(call))
+      ? v('write', `pre-commit ${first(call)}`)
+      : undefined,
+});
+
+/** `azcopy`: `copy` adds blobs; `remove` and `sync --delete-destination=true` delete. */
+const azcopy = cli({
+  kind: 'shell',
+  spec: spec(['delete-destination', 'include-pattern', 'exclude-pattern', 'log-level', 'from-to', 'overwrite', 'cap-mbps'], {}),
+  depth: 1,
+  judge: (call) => {
+    const sub = first(call);
+    if (sub === 'remove' || sub === 'rm')
+      return has(call, 'recursive')
+        ? v('destructive', 'removes blobs recursively', false, 'selection')
+        : v('destructive', 'removes a blob');
+    if (sub === 'sync')
+      return /^(true|prompt)$/i.test(flagValue(call.p, 'delete-destination') ?? '')
+        ? v('destructive', 'sync deletes destination blobs missing from the source', false, 'selection')
+        : v('write', 'copies blobs');
+    if (sub === 'copy' || sub === 'cp' || sub === 'make') return v('write', `azcopy ${sub} adds blobs`);
+    if (sub === 'list' || sub === 'jobs' || sub === 'env' || sub === 'login') return v('read', `azcopy ${sub}`);
+    return undefined;
+  },
+});
+
 /** Long-tail CLI grammars by command name. */
 export const longTailRules: ToolRuleTable = {
   heroku,
@@ -1022,6 +1563,45 @@ export const longTailRules: ToolRuleTable = {
   goose,
   sqitch,
   dbt,
+  hcloud,
+  kind: localCluster('kind'),
+  k3d: localCluster('k3d'),
+  minikube: localCluster('minikube'),
+  lxc,
+  incus: lxc,
+  virsh,
+  cf,
+  serverless: stackCli('serverless', 'remove'),
+  sls: stackCli('serverless', 'remove'),
+  sam: stackCli('sam', 'delete'),
+  firebase,
+  pgbackrest,
+  'wal-g': walg,
+  skopeo: registryCli('skopeo'),
+  crane: registryCli('crane'),
+  s5cmd,
+  influx,
+  airflow,
+  'pulsar-admin': pulsarAdmin,
+  cqlsh,
+  pm2,
+  supervisorctl,
+  scancel: availabilityOnly('cancelling a batch job'),
+  launchctl,
+  ipmitool,
+  amtool,
+  puppet,
+  netlify,
+  buildah,
+  trivy: scanner('trivy'),
+  kubeconform: scanner('kubeconform'),
+  logcli,
+  'apt-cache': aptCache,
+  code,
+  rustup,
+  'grafana-cli': grafanaCli,
+  'pre-commit': preCommit,
+  azcopy,
 };
 
 // ---------------------------------------------------------------- fallback for CLIs without a grammar

@@ -111,10 +111,44 @@ const curl: ToolRule = (command) => {
     case 'OPTIONS':
       if (writesFile) return res(command, 'write', 'downloads to a file', { targets });
       return res(command, 'read', `HTTP ${method} only reads`, { targets });
-    default:
+    default: {
+      const url = urls[0] ?? '';
+      const endpoint = deletionEndpoint(url);
+      if (endpoint !== undefined)
+        return res(command, endpoint, `HTTP ${method} to a deletion endpoint (${url}) deletes data`, {
+          scope: endpoint === 'catastrophic' ? 'database' : 'selection',
+          resource: url,
+          targets,
+        });
       return res(command, 'write', `HTTP ${method} changes state in an external system`, { targets });
+    }
   }
 };
+
+/**
+ * A POST or PUT whose URL path ends in a deletion endpoint (`_delete_by_query`, `delete_series`,
+ * `/purge`) deletes data like an HTTP DELETE. A series matcher that matches every metric name
+ * (`{__name__=~".+"}`) empties the whole time-series database. Undefined for any other URL.
+ */
+export function deletionEndpoint(url: string): 'destructive' | 'catastrophic' | undefined {
+  const path = url.replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0] ?? '';
+  const last =
+    path
+      .split('/')
+      .filter((s) => s !== '')
+      .pop() ?? '';
+  if (!/^_?(delete|delete_by_query|delete_series|purge|drop|truncate|wipe|destroy)$/i.test(last)) return undefined;
+  const query = url.includes('?') ? decodeURIComponentSafe(url.slice(url.indexOf('?') + 1)) : '';
+  return /__name__\s*=~\s*["']?\.[*+]["']?/.test(query) ? 'catastrophic' : 'destructive';
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 const wget: ToolRule = (command) => {
   const p = parseArgs(command.args, {
