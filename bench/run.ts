@@ -45,17 +45,17 @@ try {
   const airlock = await createAirlock({ env: {}, cwd: work, eager: true });
   const classify = (e: CorpusEntry) => airlock.classifier.classify(toAction(e));
   const repo = loadCorpus(join(ROOT, 'test/corpus'));
-  // Held-out sets, each written independently from RISK.md by someone who did not see the code or
-  // the other sets. v1 and v2 were measured once while unseen (figures in the closing notes of
-  // issue 2) and then used to find missing rules, so they are reported as seen; the newest set
-  // has not been looked at and is the honest figure for actions the classifier was not tuned on.
+  // Held-out sets, each written independently from RISK.md by someone who saw neither the code nor
+  // the other sets. Each was measured once while unseen — those first figures are the honest
+  // measure of actions the classifier was not tuned on, and are printed with it — and then used to
+  // find missing rules, so today's figures on them are figures on seen data.
   const sets: [string, CorpusEntry[]][] = [['repo corpus (test/corpus, tuned on)', repo]];
   for (const [dir, label] of [
-    ['bench/holdout', 'held-out set v1 (bench/holdout, seen after its first measurement)'],
-    ['bench/holdout-v2', 'held-out set v2 (bench/holdout-v2, seen after its first measurement)'],
-    ['bench/holdout-v3', 'held-out set v3 (bench/holdout-v3, unseen)'],
+    ['bench/holdout', 'held-out set v1 (bench/holdout; first measured unseen: recall 94.78%, false positives 3.16%)'],
+    ['bench/holdout-v2', 'held-out set v2 (bench/holdout-v2; first measured unseen: recall 86.51%, false positives 18.54%)'],
+    ['bench/holdout-v3', 'held-out set v3 (bench/holdout-v3; first measured unseen: recall 91.72%, false positives 8.18%)'],
   ] as const) {
-    if (existsSync(join(ROOT, dir))) sets.push([label, loadCorpus(join(ROOT, dir))]);
+    if (existsSync(join(ROOT, dir))) sets.push([`${label}, now seen`, loadCorpus(join(ROOT, dir))]);
   }
 
   if (want('quality')) {
