@@ -21,6 +21,7 @@ entry.then(
   },
   (err) => {
     process.stderr.write(`airlock: internal error: ${err?.stack ?? err}\n`);
-    process.exitCode = 70;
+    // A hook that fails must still block the tool call: 2 is "block" for every client.
+    process.exitCode = command === 'hook' ? 2 : 70;
   },
 );

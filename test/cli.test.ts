@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempWorkdir } from './support/run-cli.js';
+import { BIN, runCli, tempWorkdir } from './support/run-cli.js';
 
 let work: { dir: string; cleanup: () => void };
 beforeAll(() => {
@@ -175,6 +175,32 @@ describe('airlock exec and sh', () => {
     } finally {
       w.cleanup();
     }
+  });
+});
+
+describe('airlock exec and the terminal', () => {
+  it('lets one Ctrl-C reach the command once, not twice', async () => {
+    const { spawn } = await import('node:child_process');
+    // This test is about signal delivery, not policy: a policy set that permits everything.
+    const w = tempWorkdir();
+    writeFileSync(join(w.dir, 'permit-all.cedar'), 'permit (principal, action, resource);\n');
+    writeFileSync(join(w.dir, 'airlock.yaml'), 'policies:\n  defaultPack: false\n  paths: ["permit-all.cedar"]\n');
+    const script = 'n=0; trap "n=$((n+1))" INT; sleep 1; sleep 1; echo "interrupts=$n"';
+    // A new process group stands in for the terminal's foreground group: one SIGINT to the group
+    // reaches airlock and the command, as Ctrl-C does.
+    const child = spawn(process.execPath, [BIN, 'exec', '--', 'sh', '-c', script], {
+      cwd: w.dir,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    await new Promise((r) => setTimeout(r, 1200));
+    process.kill(-(child.pid as number), 'SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    w.cleanup();
+    expect(out).toBe('interrupts=1\n');
+    expect(code).toBe(0);
   });
 });
 

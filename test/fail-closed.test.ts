@@ -66,15 +66,26 @@ describe('fail closed', () => {
     }
   });
 
-  it('holds an unknown command for an agent in an unprotected environment only through policy, never by accident', async () => {
+  it('does not take an unknown command as local on a machine marked local: it stays unresolved and held', async () => {
     writeFileSync(join(w.dir, 'airlock.yaml'), 'environments:\n  dev:\n    protected: false\n    match:\n      local: true\n');
-    const r = await runCli(['check', '--json', '--', 'frobnicate', '--everything'], { cwd: w.dir });
+    const r = await runCli(['check', '--json', '--', './deploy.sh', '--target', 'prod'], { cwd: w.dir });
     const v = JSON.parse(r.stdout);
     expect(v.risk).toBe('unknown');
-    expect(v.environment.name).toBe('dev');
-    // The default pack lets unknown actions through outside protected environments; what matters
-    // is that the class stays `unknown` (visible, recorded), never `read`.
-    expect(v.decision).toBe('allow');
-    expect(v.policies.map((p: { id: string }) => p.id)).toContain('permit-unknown-and-destructive');
+    expect(v.environment).toMatchObject({ name: 'unresolved', protected: true });
+    expect(v.decision).toBe('hold');
+    // A known local write still belongs to the local environment.
+    const known = JSON.parse((await runCli(['check', '--json', '--', 'touch', 'notes.md'], { cwd: w.dir })).stdout);
+    expect(known.environment.name).toBe('dev');
+  });
+
+  it('never lets the caller lower protection by naming a looser environment (--env)', async () => {
+    writeFileSync(
+      join(w.dir, 'airlock.yaml'),
+      'environments:\n  prod:\n    protected: true\n    match:\n      kubeContexts: ["prod-*"]\n  dev:\n    protected: false\n    match:\n      kubeContexts: ["kind-*"]\n',
+    );
+    const r = await runCli(['exec', '--env', 'dev', '--', 'kubectl', '--context', 'prod-eu', 'delete', 'deployment', 'api'], { cwd: w.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/prod \(protected\)/);
+    expect(r.stderr).toMatch(/named "dev", which is less protected, so it was not used/);
   });
 });

@@ -3,7 +3,7 @@
  * running gateway (`airlock up` + AIRLOCK_URL). Every path that cannot decide fails closed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, tempWorkdir } from './support/run-cli.js';
@@ -17,6 +17,10 @@ let url: string;
 
 beforeAll(async () => {
   work = tempWorkdir();
+  writeFileSync(
+    join(work.dir, 'airlock.yaml'),
+    'environments:\n  prod:\n    protected: true\n    match:\n      awsProfiles: [prod]\n  staging:\n    protected: false\n    match:\n      awsProfiles: [staging]\n',
+  );
   server = spawn(process.execPath, [BIN, 'up', '--port', '0'], { cwd: work.dir, stdio: ['ignore', 'pipe', 'inherit'] });
   url = await new Promise<string>((resolvePromise, reject) => {
     let out = '';
@@ -64,6 +68,24 @@ describe.each(modes)('airlock hook claude-code (%s)', (mode) => {
   });
 });
 
+describe.each(modes)("the agent's own environment decides where a hook's action lands (%s)", (mode) => {
+  const payload = JSON.stringify({
+    session_id: 's',
+    transcript_path: '/dev/null',
+    cwd: '.',
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Bash',
+    tool_input: { command: 'aws s3 rm s3://bucket-x/report.csv' },
+  });
+  it.each([
+    ['prod', 'ask'],
+    ['staging', 'allow'],
+  ])('AWS_PROFILE=%s → %s', async (profile, decision) => {
+    const r = await hook('claude-code', payload, mode, { AWS_PROFILE: profile });
+    expect(JSON.parse(r.stdout).hookSpecificOutput.permissionDecision).toBe(decision);
+  });
+});
+
 describe('airlock hook through the gateway', () => {
   it("records the decision in the gateway's log with the hook surface and the agent's stated intent", async () => {
     await hook('claude-code', fixture('claude-code', 'destructive-bash'), 'gateway');
@@ -99,9 +121,9 @@ describe('airlock hook through the gateway', () => {
 });
 
 describe('airlock hook usage errors', () => {
-  it('rejects an unknown client with exit 64, naming the known ones', async () => {
+  it('blocks (exit 2) when the client name is wrong, naming the known ones', async () => {
     const r = await runCli(['hook', '__proto__'], { cwd: work.dir, input: '{}' });
-    expect(r.code).toBe(64);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/claude-code/);
   });
 });

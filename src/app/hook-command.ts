@@ -8,7 +8,7 @@
  * Fails closed: any error, a gateway that cannot be reached or answers badly, or a payload that
  * cannot be read, answers deny (or the client's ask), never allow.
  */
-import { AirlockError, ERROR_CODES, toAirlockError } from '../core/errors.js';
+import { AirlockError, toAirlockError } from '../core/errors.js';
 import type { HookAdapter, HookRequest, HookResponse } from '../adapters/hooks/hook-adapter.js';
 import { HOOK_CLIENTS, isHookClient, type HookClient } from '../adapters/hooks/hook-clients.js';
 import { targetingEnv } from './agent-env.js';
@@ -16,6 +16,8 @@ import type { CliIo } from './cli.js';
 import type { Airlock } from './composition.js';
 
 const MAX_PAYLOAD = 4 * 1024 * 1024;
+/** The exit code that blocks the tool call in every supported client. */
+export const HOOK_BLOCK_EXIT = 2;
 /** How long a hook waits for the gateway before it fails closed. */
 const GATEWAY_TIMEOUT_MS = 10_000;
 
@@ -158,9 +160,10 @@ export async function hookMain(argv: readonly string[]): Promise<void> {
   try {
     process.exitCode = await hookCommand(argv, io);
   } catch (err) {
-    const e = toAirlockError(err);
-    process.stderr.write(`airlock: ${e.message}\n`);
-    process.exitCode = ERROR_CODES[e.code].exit;
+    // Exit 2 is the one code every supported client treats as "block" (others let the tool run),
+    // so an error Airlock catches here, even a mistyped client name, still blocks the call.
+    process.stderr.write(`airlock: ${toAirlockError(err).message}\n`);
+    process.exitCode = HOOK_BLOCK_EXIT;
   }
 }
 
@@ -168,6 +171,9 @@ async function viaGateway(url: string, client: HookClient, body: string, io: Cli
   const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
   if (io.env.AIRLOCK_AGENT_TOKEN) headers.authorization = `Bearer ${io.env.AIRLOCK_AGENT_TOKEN}`;
   if (io.env.USER) headers['x-airlock-on-behalf-of'] = io.env.USER;
+  // The agent's targeting variables decide where the action lands; the gateway's own may differ.
+  const env = targetingEnv(io.env);
+  if (Object.keys(env).length > 0) headers['x-airlock-env'] = encodeURIComponent(JSON.stringify(env));
   try {
     // node:http rather than fetch: fetch's first use costs ~100 ms of start-up, paid on every hook.
     const target = new URL(`${url.replace(/\/+$/, '')}/v1/hooks/${client}`);

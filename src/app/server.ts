@@ -8,6 +8,7 @@ import { createHttpApp } from '../interfaces/http/http-app.js';
 import { parseArgs, str } from './args.js';
 import type { CliIo } from './cli.js';
 import { createAirlock } from './composition.js';
+import { targetingEnv } from './agent-env.js';
 import { adapterFor, decideHook } from './hook-command.js';
 import { VERSION } from './version.js';
 
@@ -24,7 +25,13 @@ export async function upCommand(argv: readonly string[], io: CliIo): Promise<num
     readAudit: (o) => airlock.store.readAudit(o),
     auditHead: () => airlock.store.auditHead(),
     version: VERSION,
-    hook: async (client, payload, o) => decideHook(airlock, await adapterFor(client), payload, o),
+    hook: async (client, payload, o) =>
+      decideHook(airlock, await adapterFor(client), payload, {
+        token: o.token,
+        onBehalfOf: o.onBehalfOf,
+        // Only the targeting variables, whatever the caller sent.
+        ...(o.env === undefined ? {} : { env: targetingEnv(o.env) }),
+      }),
   });
   const server = serve({ fetch: app.fetch, hostname: host, port });
   await new Promise<void>((resolvePromise, reject) => {

@@ -98,7 +98,9 @@ describe('resolveEnvironment', () => {
       protected: true,
       how: /matched no environment/,
     },
-    { name: 'explicit name', targets: [], explicit: 'staging', env: 'staging', protected: false, how: /explicitly/ },
+    { name: 'explicit name as protected as the inferred one is used', targets: [], explicit: 'staging', env: 'staging', protected: false, how: /explicitly/ },
+    { name: 'explicit stricter name wins', targets: [{ type: 'kubernetes', context: 'staging-1' }], explicit: 'prod', env: 'prod', protected: true, how: /explicitly/ },
+    { name: 'explicit looser name never lowers protection', targets: [{ type: 'kubernetes', context: 'prod-eu-1' }], explicit: 'staging', env: 'prod', protected: true, how: /named "staging", which is less protected, so it was not used/ },
     { name: 'explicit undefined name → protected', targets: [], explicit: 'qa', env: 'unresolved', protected: true, how: /not defined/ },
   ];
   it.each(cases)('$name', (c) => {
@@ -106,6 +108,12 @@ describe('resolveEnvironment', () => {
     expect(env.name).toBe(c.env);
     expect(env.protected).toBe(c.protected);
     expect(env.how).toMatch(c.how);
+  });
+
+  it('never takes an action of unknown effect as local', () => {
+    const env = resolveEnvironment({ config, targets: [], knownEffect: false });
+    expect(env).toMatchObject({ name: 'unresolved', protected: true });
+    expect(env.how).toMatch(/not assumed local/);
   });
 
   it('attaches the context of matching resources', () => {

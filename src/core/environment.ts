@@ -87,44 +87,61 @@ const CRITICALITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
 export interface ResolveEnvironmentOptions {
   readonly config: AirlockConfig;
   readonly targets: readonly Target[];
-  /** An environment the caller named explicitly (`--env prod`); must exist in the config. */
+  /** An environment the caller named explicitly (`--env prod`); it can only make the answer stricter. */
   readonly explicit?: string;
+  /** false when the classifier could not tell what the action does: it is then never taken as local. */
+  readonly knownEffect?: boolean;
 }
 
 /**
  * Resolves the environment. When targets hit several environments, the protected one with the
  * highest criticality wins (an action touching dev and prod is a prod action). When nothing
  * matches, the environment is `unresolved`, protected unless `unresolved: unprotected`.
- * An explicit name that the config does not define is treated as unresolved and protected.
+ * A `local: true` environment takes only actions that are known to stay on this machine: an
+ * `unknown` action (a script, an unrecognised tool) is not assumed local.
+ * An explicit name can only make the answer stricter, never looser: the caller (often the agent)
+ * chooses it, so it is compared with what the targets show and the more protected one wins. A name
+ * the config does not define is treated as unresolved and protected.
  */
 export function resolveEnvironment(options: ResolveEnvironmentOptions): ResolvedEnvironment {
+  const inferred = inferEnvironment(options);
+  if (options.explicit === undefined) return inferred;
+  const { config } = options;
+  const env = config.environments[options.explicit];
+  if (env === undefined) {
+    return {
+      name: 'unresolved',
+      protected: true,
+      how: `environment "${options.explicit}" was named but is not defined in airlock.yaml; treated as protected`,
+      resources: inferred.resources,
+    };
+  }
+  const named = withCriticality(
+    { name: options.explicit, protected: env.protected, how: 'named explicitly by the caller', resources: inferred.resources },
+    env.criticality,
+  );
+  if (rankOf(named) >= rankOf(inferred)) return named;
+  return { ...inferred, how: `${inferred.how}; the caller named "${options.explicit}", which is less protected, so it was not used` };
+}
+
+/** Orders environments by protection, then criticality. */
+function rankOf(e: { readonly protected: boolean; readonly criticality?: ResolvedEnvironment['criticality'] | undefined }): number {
+  return (e.protected ? 10 : 0) + (e.criticality === undefined ? 0 : CRITICALITY_RANK[e.criticality]);
+}
+
+function inferEnvironment(options: ResolveEnvironmentOptions): ResolvedEnvironment {
   const { config, targets } = options;
   const resources = resolveResources(config, targets);
   const envs = config.environments;
-  if (options.explicit !== undefined) {
-    const env = envs[options.explicit];
-    if (env === undefined) {
-      return {
-        name: 'unresolved',
-        protected: true,
-        how: `environment "${options.explicit}" was named but is not defined in airlock.yaml; treated as protected`,
-        resources,
-      };
-    }
-    return withCriticality(
-      { name: options.explicit, protected: env.protected, how: 'named explicitly by the caller', resources },
-      env.criticality,
-    );
-  }
   const hits: { name: string; how: string }[] = [];
   const remote = targets.filter((t) => !isLocal(t));
+  const local = remote.length === 0 && options.knownEffect !== false;
   for (const [name, env] of Object.entries(envs)) {
     for (const target of targets) {
       const how = matchTarget(env.match, target);
       if (how !== null) hits.push({ name, how });
     }
-    if (env.match.local && remote.length === 0)
-      hits.push({ name, how: 'no remote target: the action is local, and this environment is marked local' });
+    if (env.match.local && local) hits.push({ name, how: 'no remote target: the action is local, and this environment is marked local' });
   }
   // Resources can name their environment too.
   for (const r of config.resources) {
@@ -135,7 +152,9 @@ export function resolveEnvironment(options: ResolveEnvironmentOptions): Resolved
     const prot = config.unresolved === 'protected';
     const seen = targets.length
       ? `targets ${targets.map(describeTarget).join(', ')} matched no environment`
-      : 'no target found in the action';
+      : options.knownEffect === false
+        ? 'Airlock cannot tell what this action reaches, so it is not assumed local'
+        : 'no target found in the action';
     return {
       name: 'unresolved',
       protected: prot,
@@ -145,8 +164,7 @@ export function resolveEnvironment(options: ResolveEnvironmentOptions): Resolved
   }
   const rank = (name: string): number => {
     const env = envs[name];
-    if (env === undefined) return -1;
-    return (env.protected ? 10 : 0) + (env.criticality === undefined ? 0 : CRITICALITY_RANK[env.criticality]);
+    return env === undefined ? -1 : rankOf(env);
   };
   const best = hits.reduce((a, b) => (rank(b.name) > rank(a.name) ? b : a));
   const env = envs[best.name];

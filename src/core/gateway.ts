@@ -109,6 +109,7 @@ export class Gateway {
     const resolved = resolveEnvironment({
       config: this.#o.config,
       targets: completed.map((c) => c.target),
+      knownEffect: assessment.risk !== 'unknown',
       ...(explicit === undefined ? {} : { explicit }),
     });
     const notes = completed.flatMap((c) => (c.note === undefined ? [] : [c.note]));

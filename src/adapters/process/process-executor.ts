@@ -30,15 +30,23 @@ export function runProcess(options: RunProcessOptions): Promise<ExecutionOutcome
       return;
     }
     const child = spawn(file, args, { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: 'inherit' });
-    // Forward terminal signals so Ctrl-C stops the child, not just Airlock.
+    // Ctrl-C and Ctrl-\\ already reach the child: the terminal signals the whole foreground
+    // process group. Airlock only stays alive to record the outcome; forwarding them again would
+    // make one Ctrl-C count twice (for terraform, "two interrupts: exit immediately").
+    const ignore = (): void => {};
+    // SIGTERM and SIGHUP are sent to Airlock alone (kill, a closed terminal): pass them on.
     const forward = (sig: NodeJS.Signals): void => {
       child.kill(sig);
     };
-    process.on('SIGINT', forward);
+    process.on('SIGINT', ignore);
+    process.on('SIGQUIT', ignore);
     process.on('SIGTERM', forward);
+    process.on('SIGHUP', forward);
     const done = (outcome: ExecutionOutcome): void => {
-      process.off('SIGINT', forward);
+      process.off('SIGINT', ignore);
+      process.off('SIGQUIT', ignore);
       process.off('SIGTERM', forward);
+      process.off('SIGHUP', forward);
       resolvePromise(outcome);
     };
     child.on('error', (err) => done({ exitCode: null, signal: null, durationMs: performance.now() - started, spawnError: err.message }));

@@ -29,8 +29,24 @@ export interface HttpAppOptions {
   readonly hook?: (
     client: string,
     payload: unknown,
-    options: { token?: string | undefined; onBehalfOf?: string | undefined },
+    options: { token?: string | undefined; onBehalfOf?: string | undefined; env?: Readonly<Record<string, string>> },
   ) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
+}
+
+const hookEnvSchema = z.record(z.string(), z.string());
+
+/** The agent's targeting variables sent by `airlock hook` (URI-encoded JSON); BAD_INPUT when malformed. */
+function hookEnv(header: string | undefined): Record<string, string> | undefined {
+  if (header === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decodeURIComponent(header));
+  } catch {
+    throw new AirlockError({ code: 'BAD_INPUT', message: 'x-airlock-env: not URI-encoded JSON' });
+  }
+  const env = hookEnvSchema.safeParse(parsed);
+  if (!env.success) throw new AirlockError({ code: 'BAD_INPUT', message: 'x-airlock-env: expected an object of string values' });
+  return env.data;
 }
 
 /** True when the request came over loopback (the node server's socket address); false when unknown. */
@@ -119,7 +135,14 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     } catch {
       throw new AirlockError({ code: 'BAD_INPUT', message: 'the hook payload is not JSON' });
     }
-    return c.json(await options.hook(c.req.param('client'), payload, { token, onBehalfOf: c.req.header('x-airlock-on-behalf-of') }));
+    const env = hookEnv(c.req.header('x-airlock-env'));
+    return c.json(
+      await options.hook(c.req.param('client'), payload, {
+        token,
+        onBehalfOf: c.req.header('x-airlock-on-behalf-of'),
+        ...(env ? { env } : {}),
+      }),
+    );
   });
 
   app.get('/v1/audit', async (c) => {
