@@ -83,7 +83,9 @@ describe('fail closed', () => {
       join(w.dir, 'airlock.yaml'),
       'environments:\n  prod:\n    protected: true\n    match:\n      kubeContexts: ["prod-*"]\n  dev:\n    protected: false\n    match:\n      kubeContexts: ["kind-*"]\n',
     );
-    const r = await runCli(['exec', '--env', 'dev', '--', 'kubectl', '--context', 'prod-eu', 'delete', 'deployment', 'api'], { cwd: w.dir });
+    const r = await runCli(['exec', '--env', 'dev', '--', 'kubectl', '--context', 'prod-eu', 'delete', 'deployment', 'api'], {
+      cwd: w.dir,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/prod \(protected\)/);
     expect(r.stderr).toMatch(/named "dev", which is less protected, so it was not used/);

@@ -98,9 +98,30 @@ describe('resolveEnvironment', () => {
       protected: true,
       how: /matched no environment/,
     },
-    { name: 'explicit name as protected as the inferred one is used', targets: [], explicit: 'staging', env: 'staging', protected: false, how: /explicitly/ },
-    { name: 'explicit stricter name wins', targets: [{ type: 'kubernetes', context: 'staging-1' }], explicit: 'prod', env: 'prod', protected: true, how: /explicitly/ },
-    { name: 'explicit looser name never lowers protection', targets: [{ type: 'kubernetes', context: 'prod-eu-1' }], explicit: 'staging', env: 'prod', protected: true, how: /named "staging", which is less protected, so it was not used/ },
+    {
+      name: 'explicit name as protected as the inferred one is used',
+      targets: [],
+      explicit: 'staging',
+      env: 'staging',
+      protected: false,
+      how: /explicitly/,
+    },
+    {
+      name: 'explicit stricter name wins',
+      targets: [{ type: 'kubernetes', context: 'staging-1' }],
+      explicit: 'prod',
+      env: 'prod',
+      protected: true,
+      how: /explicitly/,
+    },
+    {
+      name: 'explicit looser name never lowers protection',
+      targets: [{ type: 'kubernetes', context: 'prod-eu-1' }],
+      explicit: 'staging',
+      env: 'prod',
+      protected: true,
+      how: /named "staging", which is less protected, so it was not used/,
+    },
     { name: 'explicit undefined name → protected', targets: [], explicit: 'qa', env: 'unresolved', protected: true, how: /not defined/ },
   ];
   it.each(cases)('$name', (c) => {
