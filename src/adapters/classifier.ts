@@ -2,6 +2,7 @@
  * The composite classifier: routes each action to the classifier of its surface (shell, SQL, MCP,
  * file paths) and returns one Assessment. This is what the composition root wires into the gateway.
  */
+import { posix } from 'node:path';
 import type { Action, FileAction, SqlDialect } from '../core/action.js';
 import { assessmentFromEffects, type Assessment, type Effect, type RiskClass } from '../core/assessment.js';
 import { judgeFileWrite } from './file-paths.js';
@@ -10,8 +11,20 @@ import { McpClassifier, type McpServerMappings } from './mcp/mcp-classifier.js';
 import { ShellClassifier } from './shell/shell-classifier.js';
 import { SqlClassifier } from './sql/sql-classifier.js';
 
+/** One of Airlock's own paths, protected from agents. */
+export interface OwnPath {
+  /** Absolute path of a file or directory. */
+  readonly path: string;
+  /** What it is, in words: "configuration", "audit store and keys" … */
+  readonly what: string;
+  /** Even reading it is refused (the signing key). */
+  readonly secret?: boolean;
+}
+
 /** Options for {@link createClassifier}. */
 export interface CreateClassifierOptions {
+  /** Airlock's own configuration, policies and data: any change to them is catastrophic. */
+  readonly ownPaths?: readonly OwnPath[];
   /** Per-server MCP tool mappings from airlock.yaml. */
   readonly mcpMappings?: McpServerMappings;
   /**
@@ -29,7 +42,12 @@ const MAY_HOLD_SQL =
 export async function createClassifier(options: CreateClassifierOptions = {}): Promise<CompositeClassifier> {
   const sql = await SqlClassifier.create(options.sqlParsers === 'on-demand' ? { dialects: [] } : {});
   const shell = await ShellClassifier.create({ sql });
-  return new CompositeClassifier({ shell, sql, ...(options.mcpMappings === undefined ? {} : { mcpMappings: options.mcpMappings }) });
+  return new CompositeClassifier({
+    shell,
+    sql,
+    ...(options.mcpMappings === undefined ? {} : { mcpMappings: options.mcpMappings }),
+    ...(options.ownPaths === undefined ? {} : { ownPaths: options.ownPaths }),
+  });
 }
 
 /** Routes actions to the classifier for their kind. Synchronous; never throws. */
@@ -38,7 +56,10 @@ export class CompositeClassifier implements Classifier {
   readonly #sql: SqlClassifier;
   readonly #mcp: McpClassifier;
 
-  constructor(options: { shell: ShellClassifier; sql: SqlClassifier; mcpMappings?: McpServerMappings }) {
+  readonly #own: readonly OwnPath[];
+
+  constructor(options: { shell: ShellClassifier; sql: SqlClassifier; mcpMappings?: McpServerMappings; ownPaths?: readonly OwnPath[] }) {
+    this.#own = (options.ownPaths ?? []).map((o) => ({ ...o, path: posix.normalize(o.path).replace(/\/+$/, '') || '/' }));
     this.#shell = options.shell;
     this.#sql = options.sql;
     this.#mcp = new McpClassifier({
@@ -62,6 +83,10 @@ export class CompositeClassifier implements Classifier {
   }
 
   classify(action: Action, context: ClassifyContext = {}): Assessment {
+    return this.#guardOwnFiles(action, this.#classifyKind(action, context), context);
+  }
+
+  #classifyKind(action: Action, context: ClassifyContext): Assessment {
     switch (action.kind) {
       case 'shell':
         return this.#shell.classify(action.command, context);
@@ -86,28 +111,107 @@ export class CompositeClassifier implements Classifier {
   }
 
   #classifyFile(action: FileAction, context: ClassifyContext): Assessment {
+    // Judge the path the tool will really open: relative to the working directory, `..` resolved.
+    const paths = [action.path, ...(action.morePaths ?? [])].map((p) => normalizePath(p, context.cwd));
     if (action.operation === 'delete') {
-      const a = this.#shell.classify(`rm -f -- ${shellQuote(action.path)}`, context);
+      const a = this.#shell.classify(`rm -f -- ${paths.map(shellQuote).join(' ')}`, context);
       return { ...a, kind: 'file' };
     }
-    const path = action.path;
-    let risk: RiskClass = 'read';
-    let reason = 'reads a file';
-    let reversible: boolean | null = true;
-    if (action.operation !== 'read') {
-      ({ risk, reason, reversible } = judgeFileWrite(path, context));
-    }
-    const effect: Effect = {
-      verb: action.operation === 'read' ? 'read' : 'modify',
-      resource: `file ${path}`,
-      scope: 'resource',
-      reversible,
-      risk,
-      disruptive: false,
-      reason,
-    };
-    return assessmentFromEffects({ kind: 'file', effects: [effect], targets: [{ type: 'path', path }] });
+    const effects = paths.map((path): Effect => {
+      const judged =
+        action.operation === 'read'
+          ? { risk: 'read' as RiskClass, reason: 'reads a file', reversible: true }
+          : judgeFileWrite(path, context);
+      return {
+        verb: action.operation === 'read' ? 'read' : 'modify',
+        resource: `file ${path}`,
+        scope: 'resource',
+        reversible: judged.reversible,
+        risk: judged.risk,
+        disruptive: false,
+        reason: judged.reason,
+      };
+    });
+    return assessmentFromEffects({ kind: 'file', effects, targets: paths.map((path) => ({ type: 'path' as const, path })) });
   }
+
+  /**
+   * Airlock's own files are out of an agent's reach: changing the configuration, the policies or
+   * the data directory (audit store, keys, caches) would switch Airlock off, and reading the signing
+   * key would let the agent forge checkpoints. Such an action is catastrophic whatever else it does.
+   */
+  #guardOwnFiles(action: Action, assessment: Assessment, context: ClassifyContext): Assessment {
+    if (this.#own.length === 0) return assessment;
+    const hits: Effect[] = [];
+    for (const t of assessment.targets) {
+      if (t.type !== 'path') continue;
+      const abs = normalizePath(t.path, context.cwd);
+      for (const own of this.#own) {
+        const inside = abs === own.path || abs.startsWith(`${own.path}/`) || own.path.startsWith(`${abs}/`) || abs === '/';
+        if (!inside) continue;
+        if (assessment.risk === 'read' && !own.secret) continue;
+        hits.push({
+          verb: assessment.risk === 'read' ? 'read' : 'modify',
+          resource: `Airlock's ${own.what} (${own.path})`,
+          scope: 'resource',
+          reversible: false,
+          risk: 'catastrophic',
+          disruptive: false,
+          reason: own.secret
+            ? `reads Airlock's ${own.what}`
+            : `changes Airlock's ${own.what}: an agent may not reconfigure or erase its own guard`,
+        });
+      }
+    }
+    // A read names no path target in every grammar (`cat`, `base64`, an MCP read): look for the
+    // secret's path in the action's own text too.
+    for (const own of this.#own) {
+      if (!own.secret || hits.some((h) => h.resource.includes(own.path))) continue;
+      const text = actionText(action);
+      const rel = context.cwd !== undefined && own.path.startsWith(`${context.cwd}/`) ? own.path.slice(context.cwd.length + 1) : null;
+      if (text.includes(own.path) || (rel !== null && text.includes(rel)) || /signing-key(\.pub)?\.pem/.test(text)) {
+        hits.push({
+          verb: 'read',
+          resource: `Airlock's ${own.what} (${own.path})`,
+          scope: 'resource',
+          reversible: false,
+          risk: 'catastrophic',
+          disruptive: false,
+          reason: `reads Airlock's ${own.what}`,
+        });
+      }
+    }
+    if (hits.length === 0) return assessment;
+    return assessmentFromEffects({
+      kind: assessment.kind,
+      effects: [...assessment.effects, ...hits],
+      targets: assessment.targets,
+      obfuscated: assessment.obfuscated,
+      reasons: assessment.reasons,
+      count: assessment.blastRadius.count,
+    });
+  }
+}
+
+/** The text of an action as it would be typed or sent. */
+function actionText(action: Action): string {
+  switch (action.kind) {
+    case 'shell':
+      return action.command;
+    case 'sql':
+      return action.sql;
+    case 'mcp':
+      return JSON.stringify(action.arguments);
+    case 'file':
+      return [action.path, ...(action.morePaths ?? [])].join('\n');
+  }
+}
+
+/** A path made absolute against `cwd` (when known) with `.` and `..` resolved; `~` paths kept as written. */
+function normalizePath(path: string, cwd: string | undefined): string {
+  if (path.startsWith('~')) return posix.normalize(path);
+  if (posix.isAbsolute(path)) return posix.normalize(path);
+  return cwd === undefined ? posix.normalize(path) : posix.resolve(cwd, path);
 }
 
 function shellQuote(s: string): string {

@@ -118,7 +118,16 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
   });
   const [policy, classifier] = await Promise.all([
     CedarPolicyEngine.create({ ...sources, hasher, cache: new FilePolicyCompileCache(resolve(paths.dataDir, 'cache', 'policy')) }),
-    createClassifier({ sqlParsers: options.eager ? 'eager' : 'on-demand' }),
+    createClassifier({
+      sqlParsers: options.eager ? 'eager' : 'on-demand',
+      ownPaths: [
+        ...(paths.configFile === null ? [] : [{ path: paths.configFile, what: 'configuration (airlock.yaml)' }]),
+        { path: paths.dataDir, what: 'data directory (audit store, checkpoint, caches)' },
+        { path: resolve(paths.dataDir, 'keys'), what: 'signing key', secret: true },
+        { path: paths.policyDir, what: 'default policy pack' },
+        ...config.policies.paths.map((p) => ({ path: isAbsolute(p) ? p : resolve(configDir, p), what: 'policies' })),
+      ],
+    }),
   ]);
   const dbPath = isAbsolute(config.store.sqlite.path) ? config.store.sqlite.path : resolve(paths.dataDir, config.store.sqlite.path);
   const store = await SqliteStore.open({ path: dbPath });

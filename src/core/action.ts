@@ -48,6 +48,8 @@ export interface FileAction {
   readonly kind: 'file';
   readonly operation: 'read' | 'write' | 'edit' | 'delete';
   readonly path: string;
+  /** Further files the same tool call writes (a multi-file patch, a move's destination). */
+  readonly morePaths?: readonly string[];
 }
 
 /** Any action Airlock can judge. */

@@ -49,20 +49,20 @@ const payloadSchema = z.looseObject({
 const SHELL_TOOLS = new Set(['Bash', 'shell', 'local_shell', 'exec_command', 'unified_exec', 'container.exec']);
 
 /**
- * The file an `apply_patch` envelope touches, judged by its most destructive operation: a deleted file
- * first, then an updated (or moved) one, then an added one. Null when the text holds no file header.
+ * The files an `apply_patch` envelope touches — every `Add/Update/Delete File` header and every
+ * `Move to` destination — with the most destructive operation among them (delete, then edit, then
+ * write). Null when the text holds no file header.
  */
-export function applyPatchTarget(patch: string): { operation: 'write' | 'edit' | 'delete'; path: string; files: number } | null {
+export function applyPatchTarget(
+  patch: string,
+): { operation: 'write' | 'edit' | 'delete'; path: string; morePaths: string[]; files: number } | null {
   const headers = [...patch.matchAll(/^\*\*\* (Add|Update|Delete) File: (.+?)\s*$/gm)];
   const moves = [...patch.matchAll(/^\*\*\* Move to: (.+?)\s*$/gm)];
   if (headers.length === 0) return null;
-  const files = headers.length + moves.length;
-  const del = headers.find((h) => h[1] === 'Delete');
-  if (del?.[2] !== undefined) return { operation: 'delete', path: del[2], files };
-  const upd = headers.find((h) => h[1] === 'Update');
-  if (upd?.[2] !== undefined) return { operation: 'edit', path: upd[2], files };
-  const add = headers[0]?.[2];
-  return add === undefined ? null : { operation: 'write', path: add, files };
+  const operation = headers.some((h) => h[1] === 'Delete') ? 'delete' : headers.some((h) => h[1] === 'Update') ? 'edit' : 'write';
+  const paths = [...new Set([...headers.map((h) => h[2] as string), ...moves.map((m) => m[1] as string)])];
+  const [path, ...morePaths] = paths;
+  return path === undefined ? null : { operation, path, morePaths, files: paths.length };
 }
 
 function toAction(toolName: string, input: JsonObject): Action | null {
@@ -76,7 +76,8 @@ function toAction(toolName: string, input: JsonObject): Action | null {
     if (patch === undefined) throw badInput(CLIENT, 'tool_input.command', 'must hold the patch text');
     const target = applyPatchTarget(patch);
     if (target === null) throw badInput(CLIENT, 'tool_input.command', 'holds no "*** Add/Update/Delete File:" header');
-    return fileAction(target.operation, target.path);
+    const action = fileAction(target.operation, target.path);
+    return target.morePaths.length === 0 ? action : { ...action, morePaths: target.morePaths };
   }
   const mcp = splitDoubleUnderscoreMcpName(toolName);
   if (mcp !== null) return mcpAction(mcp.server, mcp.tool, input);

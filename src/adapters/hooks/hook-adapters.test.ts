@@ -352,13 +352,14 @@ describe('codex', () => {
     });
   });
 
-  it('judges a multi-file patch by its most destructive file operation', () => {
+  it('judges a multi-file patch by its most destructive operation, over every file it touches', () => {
     const patch =
       '*** Begin Patch\n*** Add File: a.txt\n+x\n*** Delete File: data/users.csv\n*** Update File: b.ts\n@@\n-a\n+b\n*** End Patch';
     expect(a.parse({ hook_event_name: 'PreToolUse', tool_name: 'apply_patch', tool_input: { command: patch } }).action).toEqual({
       kind: 'file',
       operation: 'delete',
-      path: 'data/users.csv',
+      path: 'a.txt',
+      morePaths: ['data/users.csv', 'b.ts'],
     });
     expectBadInput(
       'codex',
@@ -520,13 +521,21 @@ describe('shared helpers', () => {
     expect(applyPatchTarget('*** Begin Patch\n*** Add File: new.txt\n+hi\n*** End Patch')).toEqual({
       operation: 'write',
       path: 'new.txt',
+      morePaths: [],
       files: 1,
     });
     expect(applyPatchTarget('*** Begin Patch\n*** Update File: a.ts\n*** Move to: b.ts\n@@\n*** End Patch')).toEqual({
       operation: 'edit',
       path: 'a.ts',
+      morePaths: ['b.ts'],
       files: 2,
     });
+    // Every file counts, not only the first: an innocent README cannot carry a write to ~/.bashrc.
+    expect(
+      applyPatchTarget(
+        '*** Begin Patch\n*** Update File: README.md\n@@\n*** Update File: /root/.bashrc\n@@\n*** Delete File: old.ts\n*** End Patch',
+      ),
+    ).toEqual({ operation: 'delete', path: 'README.md', morePaths: ['/root/.bashrc', 'old.ts'], files: 3 });
     expect(applyPatchTarget('no headers')).toBeNull();
   });
 
