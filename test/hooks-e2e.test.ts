@@ -78,7 +78,8 @@ describe.each(modes)("the agent's own environment decides where a hook's action 
     tool_input: { command: 'aws s3 rm s3://bucket-x/report.csv' },
   });
   it.each([
-    ['prod', 'ask'],
+    // The default pack holds this for two prod-owners: one local click cannot stand for that.
+    ['prod', 'deny'],
     ['staging', 'allow'],
   ])('AWS_PROFILE=%s → %s', async (profile, decision) => {
     const r = await hook('claude-code', payload, mode, { AWS_PROFILE: profile });

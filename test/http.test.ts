@@ -39,6 +39,10 @@ afterAll(async () => {
   work.cleanup();
 });
 
+/** How the node server describes a request's socket: from this machine, or from another host. */
+const LOCAL = { incoming: { socket: { remoteAddress: '127.0.0.1' } } };
+const REMOTE = { incoming: { socket: { remoteAddress: '10.1.2.3' } } };
+
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   app.request(path, {
     method: 'POST',
@@ -65,7 +69,7 @@ describe('HTTP API', () => {
     const v = (await res.json()) as Json;
     expect(v).toMatchObject({ risk: 'catastrophic', decision: 'deny' });
     expect(v.auditSeq).toBe(1);
-    const audit = (await (await app.request('/v1/audit?from=1&limit=10')).json()) as Json;
+    const audit = (await (await app.request('/v1/audit?from=1&limit=10', {}, LOCAL)).json()) as Json;
     expect(audit.entries[0].payload.proposal).toMatchObject({
       surface: 'http',
       intent: 'reset the test db',
@@ -89,9 +93,17 @@ describe('HTTP API', () => {
     expect(((await notJson.json()) as Json).error.message).toMatch(/not JSON/);
   });
 
+  it('serves the audit log and the decisions page to this machine only', async () => {
+    for (const path of ['/v1/audit', '/v1/audit/head', '/']) {
+      const res = await app.request(path, {}, REMOTE);
+      expect(res.status).toBe(403);
+      expect((await app.request(path, {}, LOCAL)).status).toBe(200);
+    }
+  });
+
   it('serves health, the decisions page and 404s', async () => {
     expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok', version: 'test' });
-    const page = await app.request('/');
+    const page = await app.request('/', {}, LOCAL);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toMatch(/<title>Airlock/);
     expect((await app.request('/v1/nope')).status).toBe(404);

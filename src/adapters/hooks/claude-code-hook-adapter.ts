@@ -14,6 +14,7 @@ import {
   commandText,
   badInput,
   failClosedReason,
+  holdMayAsk,
   fileAction,
   hookRequest,
   jsonLine,
@@ -117,7 +118,7 @@ export const claudeCodeHookAdapter: HookAdapter = {
 
   respond(request: HookRequest, verdict: Verdict, links?: { readonly requestUrl?: string }): HookResponse {
     const reason = agentReason(request, verdict, links);
-    const decision = verdict.decision.outcome === 'hold' ? 'ask' : verdict.decision.outcome;
+    const decision = verdict.decision.outcome === 'hold' ? (holdMayAsk(verdict) ? 'ask' : 'deny') : verdict.decision.outcome;
     return response(output(decision, reason), '', 0);
   },
 

@@ -18,6 +18,7 @@ import {
   failClosedReason,
   fileAction,
   firstString,
+  holdMayAsk,
   hookRequest,
   isObject,
   jsonLine,
@@ -157,8 +158,9 @@ function toRequest(p: Payload, raw: unknown): HookRequest {
       return hookRequest({ ...common, toolName: 'Read', action: fileAction('read', p.file_path), cwd });
     case 'preToolUse': {
       const input = objectOrJsonString(CLIENT, p.tool_input, 'tool_input');
-      const toolCwd = p.cwd === undefined || p.cwd === '' ? firstString(input, ['cwd', 'working_directory']) : undefined;
-      return hookRequest({ ...common, toolName: p.tool_name, action: preToolUseAction(p.tool_name, input), cwd: toolCwd ?? cwd });
+      // Never the tool input's own cwd/working_directory: the model writes those, and the project
+      // root decides what counts as inside the project.
+      return hookRequest({ ...common, toolName: p.tool_name, action: preToolUseAction(p.tool_name, input), cwd });
     }
   }
 }
@@ -188,7 +190,8 @@ export const cursorHookAdapter: HookAdapter = {
 
   respond(request: HookRequest, verdict: Verdict, links?: { readonly requestUrl?: string }): HookResponse {
     const outcome = verdict.decision.outcome;
-    const permission = outcome === 'allow' ? 'allow' : outcome === 'hold' && supportsAsk(request.event) ? 'ask' : 'deny';
+    const permission =
+      outcome === 'allow' ? 'allow' : outcome === 'hold' && supportsAsk(request.event) && holdMayAsk(verdict) ? 'ask' : 'deny';
     if (permissionOnly(request.event)) return response(jsonLine({ permission }), '', 0);
     if (permission === 'allow') return response(jsonLine({ permission }), '', 0);
     return response(

@@ -21,14 +21,18 @@ const GUIDANCE =
   'payments is a protected namespace in prod-eu. Ask for approval with `airlock request`, or roll the deployment back instead.';
 const URL_ = 'https://airlock.example.com/requests/req_01JB2X';
 
-function verdict(outcome: Decision['outcome'], risk: RiskClass = 'destructive', guidance = GUIDANCE): Verdict {
+/** A hold one approval from anyone lifts: the only kind a client's "ask" may stand for. */
+const ONE_APPROVAL = { approvals: 1, groups: [], alternatives: [] };
+
+function verdict(
+  outcome: Decision['outcome'],
+  risk: RiskClass = 'destructive',
+  guidance = GUIDANCE,
+  requirement: { approvals: number; groups: string[]; alternatives: string[] } = ONE_APPROVAL,
+): Verdict {
   const base = { reasons: ['destructive action in a protected environment'], guidance, policies: [], errors: [] };
   const decision: Decision =
-    outcome === 'hold'
-      ? { ...base, outcome, requirement: { approvals: 1, groups: ['sre'], alternatives: [] } }
-      : outcome === 'allow'
-        ? { ...base, outcome }
-        : { ...base, outcome };
+    outcome === 'hold' ? { ...base, outcome, requirement } : outcome === 'allow' ? { ...base, outcome } : { ...base, outcome };
   return {
     proposalId: 'prop_01JB2X',
     assessment: assessmentFromEffects({
@@ -166,6 +170,19 @@ describe('claude-code', () => {
     for (const r of [allow, hold, deny]) expect([r.exitCode, r.stderr]).toEqual([0, '']);
   });
 
+  it('never lets one click stand for more than one approval: a hold for two, or for a group, is a deny', () => {
+    const req = parsed('claude-code', 'destructive-bash');
+    for (const requirement of [
+      { approvals: 2, groups: [], alternatives: [] },
+      { approvals: 1, groups: ['prod-owners'], alternatives: [] },
+    ]) {
+      const out = json(a.respond(req, verdict('hold', 'destructive', GUIDANCE, requirement)).stdout) as {
+        hookSpecificOutput: { permissionDecision: string };
+      };
+      expect(out.hookSpecificOutput.permissionDecision).toBe('deny');
+    }
+  });
+
   it('passes ungated tools through with no opinion, and fails closed with exit 2', () => {
     expect(a.passThrough(parsed('claude-code', 'todo'))).toEqual({ stdout: '', stderr: '', exitCode: 0 });
     const r = a.failClosed('timeout after 5s');
@@ -250,10 +267,12 @@ describe('cursor', () => {
     const shellReq = a.parse({
       hook_event_name: 'preToolUse',
       tool_name: 'Shell',
-      tool_input: { command: 'ls', cwd: '/w', timeout: 30000 },
+      tool_input: { command: 'ls', cwd: '/etc', timeout: 30000 },
       cwd: '',
+      workspace_roots: ['/w'],
     });
     expect(shellReq.action).toEqual(shell('ls'));
+    // The project root comes from Cursor, never from the model-written tool input.
     expect(shellReq.cwd).toBe('/w');
     expect(a.parse({ hook_event_name: 'preToolUse', tool_name: 'MCP:linear:delete_issue', tool_input: { id: 'L-1' } }).action).toEqual({
       kind: 'mcp',

@@ -152,6 +152,18 @@ export function hookRequest(fields: {
   };
 }
 
+/**
+ * Whether a hold may be shown as the client's "ask" (the local user confirms). Only a hold that one
+ * approval from anyone would lift: the user at the keyboard is the human the agent acts for, who
+ * may count as at most one approver (SECURITY.md invariant 2), so a hold for two approvals, or for
+ * a named group, is answered deny with the explanation until a real approval exists.
+ */
+export function holdMayAsk(verdict: Verdict): boolean {
+  return (
+    verdict.decision.outcome === 'hold' && verdict.decision.requirement.approvals <= 1 && verdict.decision.requirement.groups.length === 0
+  );
+}
+
 /** One line of JSON on stdout, as every JSON-speaking client expects. */
 export function jsonLine(value: unknown): string {
   return `${JSON.stringify(value)}\n`;

@@ -353,6 +353,16 @@ describe('CedarPolicyEngine: memoised evaluations', () => {
     expect(engine.evaluate(at('2025-01-01T19:00:00.000Z')).outcome).toBe('deny');
     expect(engine.evaluate(at('2025-01-01T09:30:00.000Z')).outcome).toBe('allow');
   });
+
+  it('is not fooled by an escaped attribute name that spells now', async () => {
+    const engine = await engineWith({
+      name: 'night.cedar',
+      text: '@id("no-night-writes")\n@reason("no writes after 18:00")\nforbid (principal is Agent, action == Action::"run", resource) when { context.riskRank >= 1 && context["\\u{6e}ow"].toTime() >= duration("18h") };',
+    });
+    const at = (now: string): PolicyInput => ({ ...input({ facts: { risk: 'write' }, env: { name: 'dev', protected: false } }), now });
+    expect(engine.evaluate(at('2025-01-01T10:00:00.000Z')).outcome).toBe('allow');
+    expect(engine.evaluate(at('2025-01-01T19:00:00.000Z')).outcome).toBe('deny');
+  });
 });
 
 describe('CedarPolicyEngine: speed', () => {

@@ -145,7 +145,18 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     );
   });
 
+  // Recorded proposals hold command lines and stated intents: until humans sign in, only this
+  // machine may read them.
+  const localOnly = (env: unknown): void => {
+    if (!fromLoopback(env)) {
+      throw new AirlockError({
+        code: 'FORBIDDEN',
+        message: 'the audit log and the decisions page are served to this machine (loopback) only',
+      });
+    }
+  };
   app.get('/v1/audit', async (c) => {
+    localOnly(c.env);
     const from = Number(c.req.query('from') ?? '1');
     const limit = Math.min(Number(c.req.query('limit') ?? '100'), 1000);
     if (!Number.isInteger(from) || from < 1 || !Number.isInteger(limit) || limit < 1) {
@@ -153,8 +164,14 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     }
     return c.json({ entries: await options.readAudit({ fromSeq: from, limit }) });
   });
-  app.get('/v1/audit/head', async (c) => c.json({ head: await options.auditHead() }));
+  app.get('/v1/audit/head', async (c) => {
+    localOnly(c.env);
+    return c.json({ head: await options.auditHead() });
+  });
 
-  app.get('/', (c) => c.html(AUDIT_PAGE));
+  app.get('/', (c) => {
+    localOnly(c.env);
+    return c.html(AUDIT_PAGE);
+  });
   return app;
 }
