@@ -135,10 +135,11 @@ describe('airlock exec and sh', () => {
         .split('\n')
         .map((l) => JSON.parse(l));
       expect(entries.map((e) => e.type)).toEqual(['decision', 'execution', 'decision', 'execution']);
-      expect(entries[1].payload).toMatchObject({ exitCode: 0, argv: ['echo', 'hello from airlock'] });
+      // The program is recorded as the exact file PATH resolved it to when the decision was made.
+      expect(entries[1].payload).toMatchObject({ exitCode: 0, argv: [expect.stringMatching(/^\/.*\/echo$/), 'hello from airlock'] });
       expect(entries[0].payload.proposal).toMatchObject({
         surface: 'exec',
-        action: { kind: 'shell', argv: ['echo', 'hello from airlock'] },
+        action: { kind: 'shell', argv: [expect.stringMatching(/^\/.*\/echo$/), 'hello from airlock'] },
       });
     } finally {
       w.cleanup();
@@ -250,9 +251,7 @@ describe('airlock audit', () => {
       // keeping the JSON valid: only the hash chain can tell.
       for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[])
         db.exec(`DROP TRIGGER "${t.name}"`);
-      const changed = db
-        .prepare(`UPDATE ${table} SET ${payloadCol} = replace(${payloadCol}, '"command":"true"', '"command":"sudo"') WHERE rowid = 1`)
-        .run();
+      const changed = db.prepare(`UPDATE ${table} SET ${payloadCol} = replace(${payloadCol}, '/true"', '/sudo"') WHERE rowid = 1`).run();
       expect(changed.changes).toBe(1);
       db.close();
       const bad = await runCli(['audit', 'verify'], { cwd: w.dir });

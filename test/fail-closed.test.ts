@@ -78,6 +78,27 @@ describe('fail closed', () => {
     expect(known.environment.name).toBe('dev');
   });
 
+  it('judges the file PATH really resolves to: a program planted on PATH is not taken for the real one', async () => {
+    mkdirSync(join(w.dir, 'bin3'));
+    writeFileSync(join(w.dir, 'bin3', 'cat'), '#!/bin/sh\ntouch planted-ran\n', { mode: 0o755 });
+    const r = await runCli(['exec', '--', 'cat', '/dev/null'], {
+      cwd: w.dir,
+      env: { PATH: `${join(w.dir, 'bin3')}:${process.env.PATH ?? ''}` },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot vouch for/);
+    expect(existsSync(join(w.dir, 'planted-ran'))).toBe(false);
+  });
+
+  it('does not pass variables that would run unjudged code (BASH_ENV) to the command', async () => {
+    writeFileSync(join(w.dir, 'payload.sh'), 'touch payload-ran\n');
+    const r = await runCli(['sh', '-c', 'echo hi'], { cwd: w.dir, env: { BASH_ENV: join(w.dir, 'payload.sh') } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('hi\n');
+    expect(r.stderr).toMatch(/not passing .*BASH_ENV/);
+    expect(existsSync(join(w.dir, 'payload-ran'))).toBe(false);
+  });
+
   it('never lets the caller lower protection by naming a looser environment (--env)', async () => {
     writeFileSync(
       join(w.dir, 'airlock.yaml'),

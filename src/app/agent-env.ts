@@ -33,3 +33,23 @@ export function targetingEnv(env: Readonly<Record<string, string | undefined>>):
   }
   return out;
 }
+
+/**
+ * Variables that make a program run code Airlock never saw: a shell's start-up file, preloaded
+ * libraries, interpreter options, git's helper commands, pagers and editors. `exec` and `sh` do not
+ * pass them to the command they run.
+ */
+const HIJACKERS =
+  /^(BASH_ENV|ENV|LD_PRELOAD|LD_AUDIT|LD_LIBRARY_PATH|DYLD_INSERT_LIBRARIES|DYLD_LIBRARY_PATH|PROMPT_COMMAND|SHELLOPTS|BASHOPTS|PS4|BASH_FUNC_.*|NODE_OPTIONS|PERL5OPT|RUBYOPT|PYTHONSTARTUP|PYTHONINSPECT|GIT_SSH|GIT_SSH_COMMAND|GIT_EXTERNAL_DIFF|GIT_CONFIG_PARAMETERS|GIT_CONFIG_COUNT|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|GIT_EXEC_PATH|GIT_ASKPASS|SSH_ASKPASS|GIT_PAGER|PAGER|MANPAGER|LESSOPEN|EDITOR|VISUAL|PSQLRC|KUBECTL_EXTERNAL_DIFF)$/;
+
+/** The environment without the variables above, and the names removed. */
+export function withoutHijackers(env: Readonly<Record<string, string | undefined>>): { env: Record<string, string>; removed: string[] } {
+  const out: Record<string, string> = {};
+  const removed: string[] = [];
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    if (HIJACKERS.test(k)) removed.push(k);
+    else out[k] = v;
+  }
+  return { env: out, removed };
+}

@@ -2,15 +2,16 @@
  * The `airlock` command: parses arguments, builds Airlock through the composition root and hands
  * each subcommand what it needs. Exit codes follow the one code table in src/core/errors.ts.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { delimiter, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Action, SqlDialect } from '../core/action.js';
 import { AirlockError, ERROR_CODES, toAirlockError } from '../core/errors.js';
 import { runProcess } from '../adapters/process/process-executor.js';
 import { checkLineSchema, parseCheckLine, shellJoin, toAction } from '../interfaces/cli/check-input.js';
 import { describeAction, renderVerdict, verdictJson } from '../interfaces/cli/render-verdict.js';
-import { targetingEnv } from './agent-env.js';
+import { targetingEnv, withoutHijackers } from './agent-env.js';
 import { bool, list, parseArgs, str, type FlagSpec } from './args.js';
 import type { Airlock } from './composition.js';
 import { INIT_TEMPLATE } from './init-template.js';
@@ -274,8 +275,10 @@ async function execCommand(argv: readonly string[], io: CliIo): Promise<number> 
       code: 'BAD_INPUT',
       message: 'airlock exec: give the command after --, e.g. `airlock exec -- kubectl get pods`',
     });
-  const command = shellJoin(args.rest);
-  return runGated(io, args, { kind: 'shell', command, argv: args.rest }, args.rest);
+  // Judge and run the exact file: `kubectl` becomes the absolute path PATH resolves it to now, so a
+  // program planted earlier on PATH is judged as what it is, and nothing else is run later.
+  const run = [resolveOnPath(args.rest[0] as string, io), ...args.rest.slice(1)];
+  return runGated(io, args, { kind: 'shell', command: shellJoin(run), argv: run }, run);
 }
 
 async function shCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -315,7 +318,10 @@ async function runGated(io: CliIo, args: ReturnType<typeof parseArgs>, action: A
       );
       return d.outcome === 'hold' ? EXIT.held : EXIT.denied;
     }
-    const outcome = await runProcess({ argv: runArgv, cwd: io.cwd, env: io.env });
+    const { env: runEnv, removed } = withoutHijackers(io.env);
+    if (removed.length > 0)
+      io.stderr.write(`airlock: not passing ${removed.join(', ')} to the command (they would run code Airlock did not judge)\n`);
+    const outcome = await runProcess({ argv: runArgv, cwd: io.cwd, env: runEnv });
     try {
       await airlock.audit.append('execution', { proposalId: verdict.proposalId, decisionSeq: verdict.auditSeq, argv: runArgv, ...outcome });
     } catch (err) {
@@ -330,9 +336,26 @@ async function runGated(io: CliIo, args: ReturnType<typeof parseArgs>, action: A
   });
 }
 
+/** The absolute path PATH gives a bare command name (as the kernel would find it), or the name as given. */
+function resolveOnPath(name: string, io: CliIo): string {
+  if (name.includes('/')) return name;
+  for (const dir of (io.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = resolve(io.cwd, dir, name);
+    try {
+      if (statSync(candidate).isFile()) {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      }
+    } catch {
+      // Not here; keep looking.
+    }
+  }
+  return name;
+}
+
 function signalNumber(signal: string): number | undefined {
-  const table: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 };
-  return table[signal];
+  return (osConstants.signals as Record<string, number | undefined>)[signal];
 }
 
 async function auditCommand(argv: readonly string[], io: CliIo): Promise<number> {

@@ -6,6 +6,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { SqlDialect } from '../../core/action.js';
 import type { ActionKind, Effect } from '../../core/assessment.js';
+import { riskRank } from '../../core/assessment.js';
 import { asksForHelp } from './args.js';
 import { literalOutput } from './literal-output.js';
 import { classifyPath, overwriteRisk } from './paths.js';
@@ -134,7 +135,33 @@ const DANGEROUS_ENV = new Set([
   'SHELLOPTS',
   'BASHOPTS',
   'PS4',
+  // Variables that make git, ssh, pagers, editors and interpreters run another program.
+  'GIT_SSH',
+  'GIT_SSH_COMMAND',
+  'GIT_EXTERNAL_DIFF',
+  'GIT_CONFIG_PARAMETERS',
+  'GIT_CONFIG_COUNT',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_CONFIG_SYSTEM',
+  'GIT_ASKPASS',
+  'SSH_ASKPASS',
+  'GIT_PAGER',
+  'GIT_EDITOR',
+  'GIT_SEQUENCE_EDITOR',
+  'PAGER',
+  'MANPAGER',
+  'EDITOR',
+  'VISUAL',
+  'PSQLRC',
+  'KUBECTL_EXTERNAL_DIFF',
+  'LESSOPEN',
+  'LESSCLOSE',
 ]);
+
+/** A variable that changes what a command runs (`GIT_CONFIG_KEY_0` … included). */
+function dangerousEnv(name: string): boolean {
+  return DANGEROUS_ENV.has(name) || /^GIT_CONFIG_(?:KEY|VALUE)_\d+$/.test(name);
+}
 
 /** The family of a tool by name, for answers the framework gives itself (`--help`). */
 const KIND_BY_NAME: Readonly<Record<string, ActionKind>> = {
@@ -182,6 +209,8 @@ export class ScriptEvaluator {
   private readonly calling = new Set<string>();
   private readonly substOut = new Map<number, { readonly out: string; readonly decoded: boolean }>();
   private exited = false;
+  /** More commands ran than {@link MAX_RESULTS}; the merged result is then at least `unknown`. */
+  private overflowed = false;
   /** Symlinks created earlier in the input (`ln -s TARGET LINK`): link path → target. */
   private readonly links = new Map<string, string>();
   /** Directory changed to with `cd` (undefined: the project root). */
@@ -211,12 +240,22 @@ export class ScriptEvaluator {
   }
 
   private merged(): ToolResult {
+    if (this.overflowed) return mergeResults([...this.results, unknownResult('input', 'too many commands to judge')]);
     if (this.results.length === 0) return { kind: 'shell', effects: [] };
     return mergeResults(this.results);
   }
 
+  /**
+   * Records one command's result. Past {@link MAX_RESULTS} only results worse than `unknown` are
+   * kept, and the script is marked as too large to judge: the limit never silently drops a command.
+   */
   private push(result: ToolResult): void {
-    if (this.results.length < MAX_RESULTS) this.results.push(result);
+    if (this.results.length < MAX_RESULTS) {
+      this.results.push(result);
+      return;
+    }
+    this.overflowed = true;
+    if (result.effects.some((e) => riskRank(e.risk) > riskRank('unknown'))) this.results.push(result);
   }
 
   private sequence(nodes: readonly Node[], stdin?: string | null): Ran {
@@ -312,14 +351,25 @@ export class ScriptEvaluator {
     }
   }
 
+  /** `a && b || c` nests to the left; walked as a loop so long chains cannot exhaust the stack. */
   private execList(node: Node, stdin?: string | null): Ran {
-    const left = node.namedChildren[0];
-    const right = node.namedChildren[node.namedChildren.length - 1];
-    let op = '';
-    for (const c of node.children) if (c.type === '&&' || c.type === '||') op = c.type;
-    if (!left || !right || left === right) return this.sequence(node.namedChildren, stdin);
-    const l = this.exec(left, stdin);
-    return this.continueList(l, op, right, stdin);
+    const chain: { readonly op: string; readonly right: Node }[] = [];
+    let head: Node = node;
+    while (head.type === 'list') {
+      const left = head.namedChildren[0];
+      const right = head.namedChildren[head.namedChildren.length - 1];
+      if (!left || !right || left === right) break;
+      let op = '';
+      for (const c of head.children) if (c.type === '&&' || c.type === '||') op = c.type;
+      chain.push({ op, right });
+      head = left;
+    }
+    let ran = head.type === 'list' ? this.sequence(head.namedChildren, stdin) : this.exec(head, stdin);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const link = chain[i] as { readonly op: string; readonly right: Node };
+      ran = this.continueList(ran, link.op, link.right, stdin);
+    }
+    return ran;
   }
 
   private continueList(left: Ran, op: string, right: Node, stdin?: string | null): Ran {
@@ -512,7 +562,7 @@ export class ScriptEvaluator {
     if (!value) v = { value: '', dynamic: false };
     else if (value.type === 'array') v = { value: node.text, dynamic: true };
     else v = this.expander().expandNoSplit(value);
-    if (DANGEROUS_ENV.has(name.text)) this.push(unknownResult(node.text, `setting ${name.text} changes what later commands run or load`));
+    if (dangerousEnv(name.text)) this.push(unknownResult(node.text, `setting ${name.text} changes what later commands run or load`));
     const isAppend = node.children.some((c) => c.type === '+=');
     if (isAppend) {
       const old = this.vars.get(name.text);
@@ -568,7 +618,7 @@ export class ScriptEvaluator {
     if (this.nameIsEncoded(nameNode))
       result = { ...result, obfuscated: true, reasons: [...(result.reasons ?? []), 'the command name is encoded'] };
     for (const [k] of Object.entries(env)) {
-      if (DANGEROUS_ENV.has(k)) result = mergeResults([result, unknownResult(text, `${k} changes what the command runs or loads`)]);
+      if (dangerousEnv(k)) result = mergeResults([result, unknownResult(text, `${k} changes what the command runs or loads`)]);
     }
     const at = this.results.length;
     this.push(result);
@@ -659,6 +709,7 @@ export class ScriptEvaluator {
     if (first.glob) return unknownResult(text, `the command name ${first.text} is a glob`);
     const name = baseName(first.text);
     const args = words.slice(1);
+    if (!vouchedPath(first.text)) return this.unvouched(first.text, words, env, text, stdin);
     const fn = this.functions.get(name);
     if (fn && !first.text.includes('/')) return this.callFunction(name, fn, stdin, args);
     const command: SimpleCommand = { name, args, env, text };
@@ -671,6 +722,24 @@ export class ScriptEvaluator {
     } catch (error) {
       return unknownResult(command, `the grammar for ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /**
+   * A program at a path Airlock cannot vouch for could be anything: `unknown`, or the grammar's
+   * judgement of its basename when that is worse (`bin/rails db:drop` stays catastrophic).
+   */
+  private unvouched(
+    path: string,
+    words: readonly Word[],
+    env: Readonly<Record<string, string>>,
+    text: string,
+    stdin: string | null | undefined,
+  ): ToolResult {
+    const base = baseName(path);
+    const grammar = this.dispatch([{ ...(words[0] as Word), text: base }, ...words.slice(1)], env, text, stdin);
+    const worst = Math.max(...grammar.effects.map((e) => riskRank(e.risk)), 0);
+    if (worst > riskRank('unknown')) return grammar;
+    return mergeResults([grammar, unknownResult(text, `runs a program at a path Airlock cannot vouch for (${path})`)]);
   }
 
   private callFunction(name: string, body: Node, stdin: string | null | undefined, args: readonly Word[]): ToolResult {
@@ -925,6 +994,25 @@ function rawHeredoc(text: string, delimiter: string): string | null {
   const lines = rest.split('\n');
   const end = lines.findIndex((l) => l.replace(/^\t+/, '') === delimiter);
   return `${(end >= 0 ? lines.slice(0, end) : lines).join('\n')}\n`;
+}
+
+/** Directories whose programs are the system's own: a name there is judged by its grammar. */
+const SYSTEM_BIN_DIRS = new Set(['/bin', '/usr/bin', '/usr/local/bin', '/sbin', '/usr/sbin', '/usr/local/sbin']);
+
+/**
+ * Whether a command name may be judged by the grammar of its basename: a bare name (looked up on
+ * PATH) or a program in a standard system binary directory (`//` and `/./` normalised). Anything
+ * else (`./ls`, `/tmp/x/cat`, `node_modules/.bin/cat`) could be any program.
+ */
+export function vouchedPath(text: string): boolean {
+  if (!text.includes('/')) return true;
+  const normal = text
+    .replace(/\/+/g, '/')
+    .replace(/\/(?:\.\/)+/g, '/')
+    .replace(/\/\.$/, '');
+  const i = normal.lastIndexOf('/');
+  if (i <= 0 || i === normal.length - 1) return false;
+  return SYSTEM_BIN_DIRS.has(normal.slice(0, i));
 }
 
 function baseName(text: string): string {

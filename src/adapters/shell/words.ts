@@ -443,7 +443,10 @@ function braceExpandField(pieces: readonly Piece[]): Word[] {
       if (/[*?[]/.test(p.text)) glob = true;
     }
   }
-  const texts = marked.includes('{') ? braceExpand(marked, 0) : [marked];
+  const cap = { hit: false };
+  const texts = marked.includes('{') ? braceExpand(marked, 0, cap) : [marked];
+  // A capped expansion stands for words not seen: judged as not known before run time.
+  if (cap.hit) dynamic = true;
   return texts.map((t) => ({ text: restore(t), dynamic, glob }));
 }
 
@@ -453,8 +456,11 @@ function restore(text: string): string {
 }
 
 /** Expands `a{b,c}d` and `{1..3}`; caps the output so hostile input cannot blow up. */
-function braceExpand(text: string, depth: number): string[] {
-  if (depth > 8) return [text];
+function braceExpand(text: string, depth: number, cap: { hit: boolean }): string[] {
+  if (depth > 8) {
+    if (/\{[^{}]*(,|\.\.)[^{}]*\}/.test(text)) cap.hit = true;
+    return [text];
+  }
   let open = -1;
   for (let i = 0; i < text.length; i++) {
     if (text[i] !== '{') continue;
@@ -475,9 +481,12 @@ function braceExpand(text: string, depth: number): string[] {
             const alts = range ? expandRange(range[1] as string, range[2] as string) : splitTop(body);
             const out: string[] = [];
             for (const a of alts) {
-              for (const s of braceExpand(prefix + a + suffix, depth + 1)) {
+              for (const s of braceExpand(prefix + a + suffix, depth + 1, cap)) {
                 out.push(s);
-                if (out.length > 64) return out;
+                if (out.length > 64) {
+                  cap.hit = true;
+                  return out;
+                }
               }
             }
             return out;

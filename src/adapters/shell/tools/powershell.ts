@@ -250,9 +250,12 @@ const powershell: ToolRule = (command, context) => {
 };
 
 function runScript(command: SimpleCommand, script: string, context: ToolContext, layer: string): ToolResult {
-  const parts = statements(script).slice(0, 32);
+  const all = statements(script);
+  const parts = all.slice(0, 32);
   if (parts.length === 0) return obfuscate(readOnly(command, 'an empty PowerShell script'), layer);
-  return obfuscate(mergeResults(parts.map((p) => judgeCmdlet(command, p, context))), `unwrapped ${layer}`);
+  const results = parts.map((p) => judgeCmdlet(command, p, context));
+  if (all.length > parts.length) results.push(unknownResult(command, 'too many commands to judge'));
+  return obfuscate(mergeResults(results), `unwrapped ${layer}`);
 }
 
 /** PowerShell grammars by command name. */

@@ -305,6 +305,7 @@ const parallel: ToolRule = (command, context) => {
       template.length === 1 && template[0]?.text.includes(' ') ? context.classifyScript(wordsText(words)) : context.classifyArgv(words),
     );
   }
+  if (values.length > 16) results.push(unknownResult(command, 'too many commands to judge'));
   return mergeSimple(results);
 };
 
