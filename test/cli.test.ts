@@ -120,6 +120,34 @@ describe('airlock check --jsonl', () => {
   });
 });
 
+describe('airlock check --jsonl and the caller', () => {
+  it("applies the caller's targeting variables and --env to every line, a line's own env winning", async () => {
+    const w = tempWorkdir();
+    try {
+      writeFileSync(
+        join(w.dir, 'airlock.yaml'),
+        'environments:\n  prod:\n    protected: true\n    match:\n      awsProfiles: [prod]\n  staging:\n    protected: false\n    match:\n      awsProfiles: [staging]\n',
+      );
+      const input = [
+        JSON.stringify({ id: 1, kind: 'shell', input: 'aws s3 rm s3://b/k' }),
+        JSON.stringify({ id: 2, kind: 'shell', input: 'aws s3 rm s3://b/k', env: { AWS_PROFILE: 'staging' } }),
+      ].join('\n');
+      const r = await runCli(['check', '--jsonl'], { cwd: w.dir, input, env: { AWS_PROFILE: 'prod' } });
+      const [a, b] = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(a).toMatchObject({ id: 1, environment: 'prod', decision: 'hold' });
+      expect(b).toMatchObject({ id: 2, environment: 'staging', decision: 'allow' });
+      const bad = await runCli(['check', '--jsonl', '--json'], { cwd: w.dir, input });
+      expect(bad.code).toBe(64);
+      expect(bad.stderr).toMatch(/only --env and --agent apply/);
+    } finally {
+      w.cleanup();
+    }
+  });
+});
+
 describe('airlock exec and sh', () => {
   it('runs an allowed command with its own output and exit status, and records decision and outcome', async () => {
     const w = tempWorkdir();

@@ -51,10 +51,12 @@ describe('fail closed', () => {
     expect(decisionOf(h.stdout)).toBe('deny');
   });
 
-  it('refuses to run anything when the store cannot be opened, and the hook denies', async () => {
+  it('refuses to run anything when the store cannot be opened (exit 74), and the hook denies', async () => {
     const env = { AIRLOCK_HOME: join(w.dir, 'orders.db', 'cannot-be-a-directory') };
-    const r = await runCli(['exec', '--', 'true'], { cwd: w.dir, env });
-    expect(r.code).not.toBe(0);
+    const r = await runCli(['exec', '--', 'touch', 'ran'], { cwd: w.dir, env });
+    expect(r.code).toBe(74);
+    expect(r.stderr).toMatch(/cannot create the data directory/);
+    expect(existsSync(join(w.dir, 'ran'))).toBe(false);
     const h = await runCli(['hook', 'claude-code'], { cwd: w.dir, input: hookPayload('ls'), env });
     expect(decisionOf(h.stdout)).toBe('deny');
   });

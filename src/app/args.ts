@@ -38,7 +38,7 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec, options: { st
     } else if (arg.startsWith('-') && arg.length > 1 && rest.length === 0 && !options.stopAtOperand) {
       throw new AirlockError({
         code: 'BAD_INPUT',
-        message: `airlock ${options.command}: unknown option ${arg} (see \`airlock ${options.command} --help\`)`,
+        message: `airlock ${options.command}: unknown option ${arg} (see \`airlock help\`)`,
       });
     }
     if (name === undefined) {
@@ -53,7 +53,7 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec, options: { st
     if (s === undefined) {
       throw new AirlockError({
         code: 'BAD_INPUT',
-        message: `airlock ${options.command}: unknown option --${name} (see \`airlock ${options.command} --help\`)`,
+        message: `airlock ${options.command}: unknown option --${name} (see \`airlock help\`)`,
       });
     }
     let value: string | boolean = true;

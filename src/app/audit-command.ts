@@ -56,7 +56,9 @@ export async function auditVerify(airlock: Airlock, argv: readonly string[], io:
     entries = await readWholeLog(airlock);
   } catch (err) {
     // A row that no longer parses was edited outside Airlock: that is a verification failure.
-    io.stdout.write(`audit log FAILED verification: it cannot be read back (${err instanceof Error ? err.message : String(err)})\n`);
+    const message = `it cannot be read back (${err instanceof Error ? err.message : String(err)})`;
+    if (bool(args, 'json')) io.stdout.write(`${JSON.stringify({ ok: false, problems: [{ code: 'UNREADABLE', message }] }, null, 2)}\n`);
+    else io.stdout.write(`audit log FAILED verification: ${message}\n`);
     return ERROR_CODES.AUDIT_TAMPERED.exit;
   }
   const result = verifyAudit({

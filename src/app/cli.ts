@@ -55,6 +55,11 @@ Docs: README.md and docs/ in the package.`;
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // `airlock CMD --help` (before any operand) shows the usage, for every command.
+    if (rest[0] === '--help' || rest[0] === '-h') {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     switch (command) {
       case undefined:
       case 'help':
@@ -153,7 +158,16 @@ async function checkCommand(argv: readonly string[], io: CliIo): Promise<number>
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (bool(args, 'jsonl')) return withAirlock(io, (airlock) => checkJsonl(airlock, io));
+  if (bool(args, 'jsonl')) {
+    if (bool(args, 'json') || str(args, 'intent') !== undefined || str(args, 'kind') !== undefined || args.rest.length > 0) {
+      throw new AirlockError({
+        code: 'BAD_INPUT',
+        message: '--jsonl reads its requests from stdin: give kind and input per line; only --env and --agent apply to every line',
+      });
+    }
+    const defaults = { agent: str(args, 'agent') ?? 'cli', environment: str(args, 'env') };
+    return withAirlock(io, (airlock) => checkJsonl(airlock, io, defaults));
+  }
   const kind = str(args, 'kind') ?? 'shell';
   if (kind !== 'shell' && kind !== 'sql' && kind !== 'mcp')
     throw new AirlockError({ code: 'BAD_INPUT', message: `--kind must be shell, sql or mcp, not "${kind}"` });
@@ -193,8 +207,10 @@ function parseDialect(value: string | undefined): SqlDialect {
 }
 
 /** `check --jsonl`: one answer line per input line; a bad line gets an error line and the rest go on. */
-async function checkJsonl(airlock: Airlock, io: CliIo): Promise<number> {
-  const { agent, roles } = await airlock.identify({ token: io.env.AIRLOCK_AGENT_TOKEN, claimedId: 'cli' });
+async function checkJsonl(airlock: Airlock, io: CliIo, defaults: { agent: string; environment: string | undefined }): Promise<number> {
+  const { agent, roles } = await airlock.identify({ token: io.env.AIRLOCK_AGENT_TOKEN, claimedId: defaults.agent });
+  // A line's own `env` wins: a name over --env, variables over the caller's targeting variables.
+  const callerEnv = targetingEnv(io.env);
   const rl = createInterface({ input: io.stdin, crlfDelay: Infinity });
   let lineNo = 0;
   let failures = 0;
@@ -219,7 +235,12 @@ async function checkJsonl(airlock: Airlock, io: CliIo): Promise<number> {
         action,
         cwd: io.cwd,
         record: false,
-        ...(typeof req.env === 'string' ? { environment: req.env } : { env: req.env ?? {} }),
+        ...(typeof req.env === 'string'
+          ? { environment: req.env, env: callerEnv }
+          : {
+              env: { ...callerEnv, ...(req.env ?? {}) },
+              ...(defaults.environment === undefined ? {} : { environment: defaults.environment }),
+            }),
       });
       const a = verdict.assessment;
       out = {

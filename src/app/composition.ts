@@ -105,7 +105,15 @@ export interface CreateAirlockOptions {
 export async function createAirlock(options: CreateAirlockOptions): Promise<Airlock> {
   const paths = resolvePaths(options.env, options.cwd);
   const config = loadConfig(paths);
-  mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new AirlockError({
+      code: 'STORE_FAILURE',
+      message: `cannot create the data directory ${paths.dataDir} (${err instanceof Error ? err.message : String(err)}); set AIRLOCK_HOME to a writable directory`,
+      cause: err,
+    });
+  }
   const clock = options.clock ?? new SystemClock();
   const ids = new UlidIds(clock);
   const hasher = new NodeHasher();

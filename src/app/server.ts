@@ -4,6 +4,7 @@
  */
 import { serve } from '@hono/node-server';
 import { relative } from 'node:path';
+import { AirlockError } from '../core/errors.js';
 import { createHttpApp } from '../interfaces/http/http-app.js';
 import { parseArgs, str } from './args.js';
 import type { CliIo } from './cli.js';
@@ -19,6 +20,13 @@ export async function upCommand(argv: readonly string[], io: CliIo): Promise<num
   const host = str(args, 'host') ?? io.env.AIRLOCK_HOST ?? airlock.config.server.host;
   const portText = str(args, 'port') ?? io.env.AIRLOCK_PORT;
   const port = portText === undefined ? airlock.config.server.port : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    await airlock.close();
+    throw new AirlockError({
+      code: 'BAD_INPUT',
+      message: `--port (or AIRLOCK_PORT) must be a whole number from 0 to 65535, not "${portText}"`,
+    });
+  }
   const app = createHttpApp({
     gateway: airlock.gateway,
     identify: (o) => airlock.identify(o),
@@ -34,10 +42,23 @@ export async function upCommand(argv: readonly string[], io: CliIo): Promise<num
       }),
   });
   const server = serve({ fetch: app.fetch, hostname: host, port });
-  await new Promise<void>((resolvePromise, reject) => {
-    server.once('listening', () => resolvePromise());
-    server.once('error', reject);
-  });
+  try {
+    await new Promise<void>((resolvePromise, reject) => {
+      server.once('listening', () => resolvePromise());
+      server.once('error', reject);
+    });
+  } catch (err) {
+    await airlock.close();
+    const code = (err as { code?: string }).code;
+    throw new AirlockError({
+      code: 'BAD_INPUT',
+      message:
+        code === 'EADDRINUSE'
+          ? `${host}:${port} is already in use (another airlock up?); pass --port or set server.port`
+          : `cannot listen on ${host}:${port}: ${err instanceof Error ? err.message : String(err)}`,
+      cause: err,
+    });
+  }
   const address = server.address();
   const actualPort = typeof address === 'object' && address !== null ? address.port : port;
   const base = airlock.config.server.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;

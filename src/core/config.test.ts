@@ -15,6 +15,12 @@ describe('parseConfig', () => {
     );
   });
 
+  it('names a resource whose environment is not defined', () => {
+    expect(() => parseConfig({ environments: { prod: {} }, resources: [{ name: 'db', environment: 'prodd' }] })).toThrowError(
+      /resources\.0\.environment: "prodd" is not an environment defined under "environments" \(defined: prod\)/,
+    );
+  });
+
   it('rejects an unknown top-level field', () => {
     expect(() => parseConfig({ enviroments: {} })).toThrowError(/unknown field "enviroments"/);
   });

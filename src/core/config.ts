@@ -120,9 +120,21 @@ export const airlockConfigSchema = z
      */
     requireAgentToken: z.boolean().default(false),
     /** Path prefixes holding data that is not in version control (RISK.md assumption 2). */
-    dataPaths: z.array(z.string()).default([]),
+    dataPaths: z.array(z.string().min(1)).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const names = Object.keys(config.environments);
+    config.resources.forEach((r, i) => {
+      if (r.environment !== undefined && !names.includes(r.environment)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['resources', i, 'environment'],
+          message: `"${r.environment}" is not an environment defined under "environments" (defined: ${names.length ? names.join(', ') : 'none'})`,
+        });
+      }
+    });
+  });
 
 export type EnvironmentMatchConfig = z.infer<typeof environmentMatchSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;

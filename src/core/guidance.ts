@@ -92,7 +92,7 @@ export function writeGuidance(options: GuidanceOptions): string {
     );
   } else {
     lines.push(
-      'Do not retry this in another form: tell your user what you wanted to do and why; a human can grant time-bound elevation if it is really needed.',
+      'Do not retry this in another form: tell your user what you wanted to do and why; only a human can change the policy or run it themselves.',
     );
   }
   return lines.join(' ');

@@ -21,11 +21,23 @@ export function runCli(
   options: { cwd: string; input?: string; env?: Record<string, string | undefined> },
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
+    // Hermetic: the developer's own kubeconfig, cloud profiles and Airlock settings never leak in.
     const env: Record<string, string | undefined> = {
       ...process.env,
+      HOME: options.cwd,
       AIRLOCK_AGENT_TOKEN: undefined,
       AIRLOCK_CONFIG: undefined,
       AIRLOCK_HOME: undefined,
+      AIRLOCK_URL: undefined,
+      KUBECONFIG: undefined,
+      AWS_PROFILE: undefined,
+      AWS_DEFAULT_PROFILE: undefined,
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
+      CLOUDSDK_CONFIG: undefined,
+      CLOUDSDK_CORE_PROJECT: undefined,
+      PGHOST: undefined,
+      PGDATABASE: undefined,
       ...options.env,
     };
     const child = spawn(process.execPath, [BIN, ...args], {

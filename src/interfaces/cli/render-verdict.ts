@@ -105,7 +105,7 @@ export function renderVerdict(action: Action, verdict: Verdict, options: { color
       `${r.approvals} human approval${r.approvals === 1 ? '' : 's'}${r.groups.length ? ` from ${r.groups.join(' or ')}` : ''}${r.alternatives.length ? `; or ${r.alternatives.join('; ')}` : ''}`,
     );
   } else if (d.outcome === 'deny') {
-    row('to lift', 'a human grants time-bound elevation, or the policy is changed');
+    row('to lift', 'a policy change by a human (time-bound grants of elevation come with approvals)');
   }
   row('agent', d.guidance);
   return `${out.join('\n')}\n`;
