@@ -17,7 +17,6 @@ import {
   commandText,
   failClosedReason,
   fileAction,
-  firstString,
   holdMayAsk,
   hookRequest,
   isObject,

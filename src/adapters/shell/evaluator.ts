@@ -9,7 +9,7 @@ import type { ActionKind, Effect } from '../../core/assessment.js';
 import { riskRank } from '../../core/assessment.js';
 import { asksForHelp } from './args.js';
 import { literalOutput } from './literal-output.js';
-import { classifyPath, overwriteRisk } from './paths.js';
+import { classifyPath, codePlantRisk, overwriteRisk } from './paths.js';
 import type { ShellToolContext } from './rule-kit.js';
 import { mergeResults, readOnly, unknownResult, wordsText } from './rule-kit.js';
 import { genericReadOnly } from './tools/longtail.js';
@@ -526,6 +526,8 @@ export class ScriptEvaluator {
           reason: `appends to ${info.path}`,
         };
       }
+      const planted = codePlantRisk(info);
+      if (planted && riskRank(risk.risk) < riskRank('unknown')) risk = planted;
       // Scratch files count as terminal output (RISK.md: plan or scratch files are allowed).
       if (info.cls === 'scratch') continue;
       if (DUMPERS.has(commandName) && (risk.risk === 'destructive' || risk.risk === 'unknown') && info.cls === 'data') {

@@ -408,6 +408,33 @@ export function deletionRisk(info: PathInfo, recursive: boolean): DeletionRisk {
 }
 
 /**
+ * Repository internals whose content makes later git commands run programs: hooks, config (also
+ * per worktree and of submodules under `.git/modules`) and `info/attributes`. `info/exclude` is not.
+ * Judged on segments (no backtracking regex) so long paths stay fast.
+ */
+export function gitRunsCodeFrom(path: string): boolean {
+  const segs = path.split('/');
+  const git = segs.indexOf('.git');
+  if (git < 0) return false;
+  const rest = segs.slice(git + 1);
+  const last = rest[rest.length - 1];
+  if (rest.includes('hooks')) return true;
+  if (last === 'config' || last === 'config.worktree') return true;
+  return last === 'attributes' && rest[rest.length - 2] === 'info';
+}
+
+/** The judgement of any write (append, edit, link, copy, chmod) into a path git later runs code from. */
+export function codePlantRisk(info: PathInfo): DeletionRisk | undefined {
+  if (!gitRunsCodeFrom(info.path)) return undefined;
+  return {
+    risk: 'unknown',
+    scope: 'resource',
+    reversible: null,
+    reason: `writes ${info.path}, which makes later git commands run a program`,
+  };
+}
+
+/**
  * Risk of overwriting (truncating) a file: data files and files outside the project are
  * destructive, devices catastrophic, project files a write.
  */

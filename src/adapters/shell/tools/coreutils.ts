@@ -5,10 +5,11 @@
  */
 import type { Effect, RiskClass, Target } from '../../../core/assessment.js';
 import { riskRank } from '../../../core/assessment.js';
+import type { ArgSpec, ParsedArgs } from '../args.js';
 import { flagText, flagValue, hasFlag, parseArgs } from '../args.js';
 import type { PathInfo } from '../paths.js';
-import { classifyPath, deletionRisk, overwriteRisk } from '../paths.js';
-import { effectOf, readOnly, single, stdinOf, unknownResult, workdirOf } from '../rule-kit.js';
+import { classifyPath, codePlantRisk, deletionRisk, overwriteRisk } from '../paths.js';
+import { effectOf, mergeResults, readOnly, resultRisk, single, stdinOf, unknownResult, workdirOf } from '../rule-kit.js';
 import type { SimpleCommand, ToolContext, ToolResult, ToolRule, ToolRuleTable, Word } from '../tool-rule.js';
 
 function pathOf(word: Word, context: ToolContext): PathInfo {
@@ -273,17 +274,35 @@ function permissionTool(valueOperands: number): ToolRule {
   };
 }
 
+/** An `s` command with its delimiter, pattern, replacement and flags. */
+const SED_SUBSTITUTE = /s([^\\\n\s])((?:\\.|(?!\1)[^\\])*)\1((?:\\.|(?!\1)[^\\])*)\1([a-zA-Z0-9]*)/g;
+
+/** True when a sed script uses the `e` command or an `s///e` flag (GNU sed runs the text as a command). */
+function sedRunsCode(script: string): boolean {
+  let runs = false;
+  const rest = script.replace(SED_SUBSTITUTE, (_m, _d: string, _a: string, _b: string, flags: string) => {
+    if (flags.includes('e')) runs = true;
+    return ';';
+  });
+  return runs || /(^|[;\n{}!,$/0-9]|\s)\s*e(\s|;|}|$)/.test(rest);
+}
+
+const SED_SPEC: ArgSpec = { shortWithValue: 'efl', longWithValue: ['expression', 'file', 'line-length'] };
+
 const sed: ToolRule = (command, context) => {
   const p = parseArgs(command.args, { shortWithValue: 'efl', longWithValue: ['expression', 'file', 'line-length'] });
+  if (hasFlag(p, '-f', '--file')) return unknownResult(command, 'sed -f runs a script file Airlock cannot see');
+  const scripts = p.flagList.filter(([k]) => k === '-e' || k === '--expression').map(([, v]) => v);
+  const scriptWords = scripts.length > 0 ? scripts : p.operands.slice(0, 1);
+  // GNU sed's `e` command and the `s///e` flag run commands, with or without -i.
+  if (scriptWords.some((w) => w !== true && sedRunsCode(w.text))) return unknownResult(command, 'sed script executes commands');
+  // An unknown expansion outside an `s` command's text could be any command, `e` included.
+  if (scriptWords.some((w) => w !== true && w.dynamic && /[$`]/.test(w.text.replace(SED_SUBSTITUTE, ';'))))
+    return unknownResult(command, 'sed script not known before run time');
   const inPlace =
     [...p.flags.keys()].some((k) => k === '-i' || k.startsWith('--in-place')) ||
     command.args.some((a) => /^-[a-zA-Z]*i/.test(a.text) && !a.text.startsWith('--'));
-  if (!inPlace) {
-    // The `e` command and `w file` run or write even without -i.
-    const script = flagText(p, '-e', '--expression') ?? p.operands[0]?.text ?? '';
-    if (/(^|;|\s)e(\s|$)|\/e\b/.test(script)) return unknownResult(command, 'sed script executes commands');
-    return readOnly(command, 'sed without -i only prints');
-  }
+  if (!inPlace) return readOnly(command, 'sed without -i only prints');
   const files = flagValue(p, '-e', '--expression', '-f', '--file') ? p.operands : p.operands.slice(1);
   const effects = files.map((w) => {
     const info = pathOf(w, context);
@@ -365,6 +384,126 @@ const ln: ToolRule = (command, context) => {
     reason: 'creates a link',
   });
 };
+
+/**
+ * Wraps a writing grammar: when a path it writes (per `written`) is one git later runs code from
+ * (`.git/hooks/*`, `.git/config`, `.git/info/attributes`), the command is at least unknown.
+ */
+function unlessPlantsCode(rule: ToolRule, written: (p: ParsedArgs) => readonly Word[], spec: ArgSpec = {}): ToolRule {
+  return (command, context) => {
+    const r = rule(command, context);
+    if (riskRank(resultRisk(r)) >= riskRank('unknown')) return r;
+    for (const w of written(parseArgs(command.args, spec))) {
+      const planted = codePlantRisk(pathOf(w, context));
+      if (planted)
+        return mergeResults([
+          r,
+          single('shell', command, {
+            verb: 'modify',
+            resource: `path ${w.text}`,
+            scope: planted.scope,
+            reversible: planted.reversible,
+            risk: planted.risk,
+            reason: planted.reason,
+          }),
+        ]);
+    }
+    return r;
+  };
+}
+
+/** The destination of `cp`/`mv`/`ln`/`install`, and each source's name inside it when it is a directory. */
+function destinations(p: ParsedArgs): Word[] {
+  const ops = [...p.operands];
+  const dir = flagValue(p, '-t', '--target-directory');
+  if (dir) ops.push(dir);
+  const dest = ops[ops.length - 1];
+  if (!dest || ops.length < 2) return [];
+  const base = (t: string): string => t.replace(/\/+$/, '').split('/').pop() ?? '';
+  return [
+    dest,
+    ...ops
+      .slice(0, -1)
+      .map((s) => ({ text: `${dest.text.replace(/\/+$/, '')}/${base(s.text)}`, dynamic: dest.dynamic || s.dynamic, glob: s.glob })),
+  ];
+}
+
+const COPY_SPEC: ArgSpec = { shortWithValue: 'tSm', longWithValue: ['target-directory', 'suffix', 'backup', 'mode', 'owner', 'group'] };
+
+/** Wraps a grammar: when `check` names a program the tool would run, the command is unknown. */
+function unlessRunsProgram(rule: ToolRule, check: (texts: readonly string[], command: SimpleCommand) => string | undefined): ToolRule {
+  return (command, context) => {
+    const reason = check(
+      command.args.map((a) => a.text),
+      command,
+    );
+    return reason !== undefined ? unknownResult(command, reason) : rule(command, context);
+  };
+}
+
+/** tar options that run a program: `--to-command`, `--checkpoint-action=exec`, `-I`, `-F`, volume scripts, rsh. */
+function tarRunsProgram(texts: readonly string[]): string | undefined {
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i] as string;
+    if (t === '--') break;
+    if (/^--(to-c|use-comp|info|new-v|rsh|rmt)/.test(t)) return `tar ${t.split('=')[0]} runs a program`;
+    if (/^--checkpoint-a/.test(t)) {
+      const value = t.includes('=') ? t.slice(t.indexOf('=') + 1) : (texts[i + 1] ?? '');
+      if (/exec/.test(value)) return 'tar --checkpoint-action=exec runs a program';
+    }
+    // Old-style first word (`tar xIf prog a.tar`): every letter is an option, values follow.
+    if (i === 0 && /^[A-Za-z]+$/.test(t) && /[IF]/.test(t)) return 'tar -I/-F runs a program';
+    // In `-xIprog`, letters after one that takes a value (f, C, T, X …) are that value.
+    const letters = /^-[A-Za-z]/.test(t) ? (t.slice(1).split(/[^A-Za-z]|[fCTXbHKLNgV]/)[0] ?? '') : '';
+    if (/[IF]/.test(letters)) return 'tar -I/-F runs a program';
+  }
+  return undefined;
+}
+
+/** `rsync -e CMD`/`--rsh`: only plain `ssh` with ordinary flags keeps rsync's judgement. */
+function plainSsh(cmd: string): boolean {
+  const words = cmd.trim().split(/\s+/);
+  if (words[0] !== 'ssh' && words[0] !== '/usr/bin/ssh') return false;
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i] as string;
+    if (/^-[46AaCfGgKkMNnqsTtVvXxYy]+$/.test(w)) continue;
+    const m = /^-([pilcJbmo])(.*)$/.exec(w);
+    if (!m) return false;
+    const value = m[2] || words[++i];
+    if (value === undefined) return false;
+    if (m[1] === 'o' && /command|proxy|include|match/i.test(value)) return false;
+  }
+  return true;
+}
+
+function rsyncRunsProgram(texts: readonly string[], command: SimpleCommand): string | undefined {
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i] as string;
+    if (t === '--') break;
+    if (t.startsWith('--rsync-path')) return 'rsync --rsync-path names the program run on the other side';
+    let shell: string | undefined;
+    let dynamic = false;
+    if (t.startsWith('--rsh=')) shell = t.slice(6);
+    else if (t === '--rsh') {
+      shell = texts[i + 1] ?? '';
+      dynamic = command.args[i + 1]?.dynamic ?? false;
+    } else if (/^-[a-zA-Z]+/.test(t) && !t.startsWith('--')) {
+      const letters = t.slice(1).split(/[BfTM]/)[0] ?? '';
+      const e = letters.indexOf('e');
+      if (e >= 0) {
+        const rest = t.slice(e + 2);
+        shell = rest || (texts[i + 1] ?? '');
+        dynamic = rest ? (command.args[i]?.dynamic ?? false) : (command.args[i + 1]?.dynamic ?? false);
+      }
+    }
+    if (shell !== undefined && (dynamic || !plainSsh(shell))) return 'rsync -e names the remote shell program';
+  }
+  return undefined;
+}
+
+function zipRunsProgram(texts: readonly string[]): string | undefined {
+  return texts.some((t) => t.startsWith('-TT') || t.startsWith('--unzip-command')) ? 'zip -TT runs a test command' : undefined;
+}
 
 const tar: ToolRule = (command, context) => {
   const first = command.args[0]?.text ?? '';
@@ -473,8 +612,28 @@ const find: ToolRule = (command, context) => {
       }
       results.push(context.classifyArgv(expanded));
     } else if (t === '-fprint' || t === '-fprintf' || t === '-fls' || t === '-fprint0') {
-      writes = true;
-      i++;
+      const file = args[i + 1];
+      if (file) {
+        const info = pathOf(file, context);
+        const r = codePlantRisk(info) ?? overwriteRisk(info);
+        if (r.risk !== 'read')
+          results.push(
+            single(
+              'shell',
+              command,
+              {
+                verb: 'replace',
+                resource: `path ${info.path}`,
+                scope: r.scope,
+                reversible: r.reversible,
+                risk: r.risk,
+                reason: `find ${t}: ${r.reason}`,
+              },
+              { targets: [{ type: 'path', path: info.path }] },
+            ),
+          );
+      } else writes = true;
+      i += t === '-fprintf' ? 2 : 1;
     }
   }
   if (deletes) {
@@ -656,8 +815,8 @@ export const coreutilsRules: ToolRuleTable = {
   rm,
   rmdir,
   unlink,
-  mv: copyLike(true),
-  cp: copyLike(false),
+  mv: unlessPlantsCode(copyLike(true), destinations, COPY_SPEC),
+  cp: unlessPlantsCode(copyLike(false), destinations, COPY_SPEC),
   dd,
   mkfs: diskTool('formats'),
   'mkfs.ext2': diskTool('formats', mke2fsDryRun),
@@ -696,19 +855,19 @@ export const coreutilsRules: ToolRuleTable = {
     }),
   shred,
   truncate,
-  chmod: permissionTool(1),
+  chmod: unlessPlantsCode(permissionTool(1), (p) => p.operands.slice(1), { longWithValue: ['reference'] }),
   chown: permissionTool(1),
   chgrp: permissionTool(1),
-  sed,
-  gsed: sed,
-  tee,
+  sed: unlessPlantsCode(sed, (p) => p.operands, SED_SPEC),
+  gsed: unlessPlantsCode(sed, (p) => p.operands, SED_SPEC),
+  tee: unlessPlantsCode(tee, (p) => p.operands),
   touch: creates('creates or touches files'),
   mkdir: creates('creates directories'),
   mktemp: creates('creates a temporary file'),
-  ln,
-  tar,
-  gtar: tar,
-  zip: creates('creates an archive'),
+  ln: unlessPlantsCode(ln, destinations, COPY_SPEC),
+  tar: unlessRunsProgram(tar, tarRunsProgram),
+  gtar: unlessRunsProgram(tar, tarRunsProgram),
+  zip: unlessRunsProgram(creates('creates an archive'), zipRunsProgram),
   unzip: (command) =>
     command.args.some((a) => a.text === '-l' || a.text === '-t' || a.text === '-Z')
       ? readOnly(command, 'lists an archive')
@@ -722,8 +881,8 @@ export const coreutilsRules: ToolRuleTable = {
   zstd: gzipLike,
   find,
   xargs,
-  rsync,
-  install,
+  rsync: unlessRunsProgram(rsync, rsyncRunsProgram),
+  install: unlessPlantsCode(install, destinations, COPY_SPEC),
   split: creates('splits a file into pieces'),
   patch: (command) =>
     command.args.some((a) => a.text === '--dry-run')

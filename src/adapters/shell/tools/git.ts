@@ -139,7 +139,107 @@ const SUB_SPECS: Readonly<Record<string, { short?: string; long?: readonly strin
     long: ['message', 'file', 'author', 'date', 'reuse-message', 'reedit-message', 'fixup', 'squash', 'template', 'cleanup'],
   },
   restore: { short: 's', long: ['source', 'pathspec-from-file'] },
+  config: { short: 'f', long: ['file', 'blob', 'type', 'default', 'comment', 'value'] },
+  clone: {
+    short: 'obucj',
+    long: ['origin', 'branch', 'upload-pack', 'config', 'jobs', 'template', 'reference', 'depth', 'separate-git-dir', 'filter'],
+  },
+  fetch: { long: ['upload-pack', 'depth', 'deepen', 'shallow-since', 'shallow-exclude', 'refmap', 'jobs'] },
+  pull: { long: ['upload-pack', 'depth', 'deepen', 'shallow-since', 'shallow-exclude', 'refmap', 'jobs', 'strategy'] },
+  'ls-remote': { short: 'u', long: ['upload-pack', 'sort'] },
+  archive: { short: 'o', long: ['exec', 'remote', 'output', 'prefix', 'format'] },
 };
+
+/**
+ * Configuration keys whose value names a program git runs (or a place it loads more configuration,
+ * hooks or transport helpers from). Matched on the lowercased `section[.subsection].name`.
+ */
+const CODE_KEYS: readonly RegExp[] = [
+  /^core\.(fsmonitor|sshcommand|pager|editor|hookspath|askpass|gitproxy)$/,
+  /^diff\.external$/,
+  /^diff\..+\.(command|textconv)$/,
+  /^merge\..+\.driver$/,
+  /^filter\..+\.(clean|smudge|process)$/,
+  /^alias\./,
+  /^credential\.(.+\.)?helper$/,
+  /^sequence\.editor$/,
+  /^gpg\.(.+\.)?program$/,
+  /^uploadpack\.packobjectshook$/,
+  /^protocol\.(.+\.)?allow$/,
+  /^url\..+\.(push)?insteadof$/,
+  /^remote\..+\.(receivepack|uploadpack|vcs)$/,
+  /^pager\./,
+  /^(difftool|mergetool|browser|man)\..+\.(cmd|path)$/,
+  /^include\.path$/,
+  /^includeif\..+\.path$/,
+  /^interactive\.difffilter$/,
+  /^sendemail\.(sendmailcmd|smtpserver)$/,
+  /^submodule\..+\.update$/,
+  /^init\.templatedir$/,
+];
+
+/** Values that run nothing of the caller's choosing (disable, or a plain pager). */
+const HARMLESS_VALUES = new Set([
+  '',
+  'false',
+  'no',
+  'off',
+  '0',
+  'never',
+  '/dev/null',
+  'cat',
+  'less',
+  'more',
+  'true',
+  'less -r',
+  'less -frx',
+]);
+
+/** True when setting `key` (to `value`, unknown when undefined) can make git run a program. */
+function configRunsCode(key: string, value: string | undefined): boolean {
+  const k = key.toLowerCase();
+  if (/[$`]/.test(k)) return true;
+  if (!CODE_KEYS.some((re) => re.test(k))) return false;
+  if (value === undefined || k.startsWith('alias.') || k.startsWith('url.') || k.startsWith('include')) return true;
+  return !HARMLESS_VALUES.has(value.trim().toLowerCase());
+}
+
+/** A `KEY=VALUE` word of `-c`/`--config`: true when it sets a key that runs code. */
+function assignmentRunsCode(word: Word | true): boolean {
+  if (word === true) return false;
+  const eq = word.text.indexOf('=');
+  const key = eq < 0 ? word.text : word.text.slice(0, eq);
+  if (word.dynamic && /[$`]/.test(key)) return true;
+  return configRunsCode(key, eq < 0 ? 'true' : word.dynamic ? undefined : word.text.slice(eq + 1));
+}
+
+/** Subcommand options that name a program to run on this or the remote side, or set code-running config. */
+function subcommandRunsCode(subcommand: string, p: ParsedArgs): string | undefined {
+  const programFlags: Readonly<Record<string, readonly string[]>> = {
+    fetch: ['--upload-pack'],
+    pull: ['--upload-pack'],
+    clone: ['--upload-pack', '-u', '--template'],
+    'ls-remote': ['--upload-pack', '-u'],
+    archive: ['--exec'],
+    push: ['--receive-pack', '--exec'],
+  };
+  const named = programFlags[subcommand]?.find((f) => p.flags.has(f));
+  if (named) return `git ${subcommand} ${named} names a program to run`;
+  if (subcommand === 'clone' && p.flagList.some(([k, v]) => (k === '-c' || k === '--config') && assignmentRunsCode(v)))
+    return 'git clone --config sets a key that runs a program';
+  if (subcommand === 'config') {
+    if (hasFlag(p, '--get', '--get-all', '--list', '-l', '--get-regexp', '--get-urlmatch', '--unset', '--unset-all')) return undefined;
+    if (hasFlag(p, '--remove-section', '--rename-section')) return undefined;
+    const ops = p.operands.map((w) => w.text);
+    const args = ops[0] === 'set' ? ops.slice(1) : ops;
+    if (['get', 'list', 'unset', 'edit', 'remove-section', 'rename-section'].includes(ops[0] ?? '')) return undefined;
+    const key = args[0];
+    const valueWord = ops[0] === 'set' ? p.operands[2] : p.operands[1];
+    if (key !== undefined && args.length >= 2 && configRunsCode(key, valueWord?.dynamic ? undefined : valueWord?.text))
+      return `git config sets ${key}, which names a program git runs`;
+  }
+  return undefined;
+}
 
 function push(command: SimpleCommand, p: ParsedArgs): ToolResult {
   const ops = p.operands.map((w) => w.text);
@@ -198,6 +298,8 @@ function sub(command: SimpleCommand, subcommand: string, rest: readonly Word[]):
   const spec = SUB_SPECS[subcommand] ?? {};
   const p = parseArgs(rest, { shortWithValue: spec.short ?? '', longWithValue: spec.long ?? [] });
   const ops = p.operands.map((w) => w.text);
+  const runs = subcommandRunsCode(subcommand, p);
+  if (runs) return unknownResult(command, runs);
   switch (subcommand) {
     case 'push':
       return push(command, p);
@@ -297,6 +399,11 @@ function sub(command: SimpleCommand, subcommand: string, rest: readonly Word[]):
       if (ops.length === 0 || hasFlag(p, '-l', '--list')) return result(command, 'read', 'lists tags');
       return result(command, 'write', 'creates a tag');
     case 'config':
+      if (
+        hasFlag(p, '--unset', '--unset-all', '--remove-section', '--rename-section', '--edit', '-e') ||
+        ['unset', 'edit'].includes(ops[0] ?? '')
+      )
+        return result(command, 'write', 'changes configuration');
       if (hasFlag(p, '--get', '--get-all', '--list', '-l', '--get-regexp') || ops.length <= 1)
         return result(command, 'read', 'reads configuration');
       return result(command, 'write', 'changes configuration');
@@ -327,9 +434,17 @@ function sub(command: SimpleCommand, subcommand: string, rest: readonly Word[]):
 const git: ToolRule = (command) => {
   const p = parseArgs(command.args, {
     shortWithValue: 'Cc',
-    longWithValue: ['git-dir', 'work-tree', 'namespace', 'exec-path', 'config-env', 'super-prefix'],
+    longWithValue: ['git-dir', 'work-tree', 'namespace', 'config-env', 'super-prefix'],
     stopAtOperand: true,
   });
+  for (const [key, value] of p.flagList) {
+    if (key === '--exec-path' && value !== true) return unknownResult(command, 'git --exec-path= runs git programs from another directory');
+    if (key === '-c' && assignmentRunsCode(value)) return unknownResult(command, 'git -c sets a key that runs a program');
+    if (key === '--config-env' && value !== true) {
+      const name = value.text.split('=')[0] ?? '';
+      if (configRunsCode(name, undefined)) return unknownResult(command, 'git --config-env sets a key that runs a program');
+    }
+  }
   if (p.stopIndex < 0)
     return readOnly(command, hasFlag(p, '--version', '--help') ? 'git prints help or version' : 'git without a subcommand');
   const subWord = command.args[p.stopIndex] as Word;

@@ -2,7 +2,8 @@
  * Grammars for well-known commands that only read or print: `ls`, `cat`, `grep`, `jq` …
  * Some have a writing mode that is checked (`sort -o`, `awk` with `system()`).
  */
-import type { SimpleCommand, ToolContext, ToolResult, ToolRule, ToolRuleTable } from '../tool-rule.js';
+import type { SimpleCommand, ToolContext, ToolResult, ToolRule, ToolRuleTable, Word } from '../tool-rule.js';
+import { flagText, hasFlag, parseArgs } from '../args.js';
 import { classifyPath, overwriteRisk } from '../paths.js';
 import { readOnly, single, unknownResult } from '../rule-kit.js';
 
@@ -315,11 +316,36 @@ function writeFile(command: SimpleCommand, context: ToolContext, path: string, d
   );
 }
 
+/**
+ * True when awk program text runs commands: `system(`, a `|` pipe to or from a command (`print |
+ * "cmd"`, `"cmd" | getline`, `|&`), or gawk's `@` indirect calls and `@include`/`@load`. Strings and
+ * regex literals are blanked first so `/a|b/` stays a pattern.
+ */
+function awkRunsCode(program: string): boolean {
+  if (/\bsystem\s*\(/.test(program)) return true;
+  const code = program
+    .replace(/"(?:\\.|[^"\\])*"/g, '""')
+    .replace(/(^|[(,!~{};&|?:\n]\s*)\/(?:\\.|\[(?:\\.|[^\]\\])*\]|[^/\\\n])*\//g, '$1//');
+  return /(^|[^|])\|(?!\|)/.test(code) || code.includes('@');
+}
+
 // awk/gawk: `system()`, pipes to commands and output redirections inside the program execute.
 const awkRule: ToolRule = (command, context) => {
-  const program = command.args.find((a) => !a.text.startsWith('-'));
-  const text = program?.text ?? '';
-  if (/\bsystem\s*\(|\|\s*"|\|&|"\s*\|\s*getline/.test(text)) {
+  const p = parseArgs(command.args, {
+    shortWithValue: 'fvFiElWe',
+    longWithValue: ['file', 'assign', 'field-separator', 'include', 'load', 'exec', 'source'],
+  });
+  if (hasFlag(p, '-f', '--file', '-E', '--exec'))
+    return unknownResult(command, `${command.name} -f runs a program file Airlock cannot see`);
+  if (hasFlag(p, '-l', '--load')) return unknownResult(command, `${command.name} -l loads a compiled extension`);
+  const include = flagText(p, '-i', '--include');
+  if (include !== undefined && include !== 'inplace' && include !== 'inplace.awk')
+    return unknownResult(command, `${command.name} -i includes a program file Airlock cannot see`);
+  const sources = p.flagList.filter(([k]) => k === '-e' || k === '--source').map(([, v]) => (v === true ? '' : v.text));
+  const programWord = p.operands[0];
+  if (sources.length === 0 && programWord?.dynamic) return unknownResult(command, `${command.name} program not known before run time`);
+  const text = (sources.length > 0 ? sources : [programWord?.text ?? '']).join('\n');
+  if (awkRunsCode(text)) {
     const m = /system\s*\(\s*"([^"]*)"\s*\)/.exec(text);
     if (m && m[1] !== undefined) {
       const nested = context.classifyScript(m[1]);
@@ -336,7 +362,7 @@ const awkRule: ToolRule = (command, context) => {
       risk: 'write',
       reason: 'awk program writes files',
     });
-  if (command.args.some((a) => a.text === '-i' || a.text === 'inplace' || a.text === '-iinplace')) {
+  if (include !== undefined) {
     return single('shell', command, {
       verb: 'modify',
       resource: 'files edited in place',
@@ -349,6 +375,32 @@ const awkRule: ToolRule = (command, context) => {
   return readOnly(command, 'awk only prints');
 };
 
+/** Pagers that run nothing of the caller's choosing. */
+const PLAIN_PAGERS = new Set(['cat', 'less', 'more']);
+
+// man: `-P CMD`/`--pager=CMD` runs CMD; `-H`/`--html` runs a browser.
+const manRule: ToolRule = (command) => {
+  for (let i = 0; i < command.args.length; i++) {
+    const t = (command.args[i] as Word).text;
+    if (t === '--') break;
+    if (t.startsWith('--html') || (/^-[a-zA-Z]+/.test(t) && !t.startsWith('--') && t.slice(1).split('P')[0]?.includes('H')))
+      return unknownResult(command, 'man -H runs a browser');
+    let pager: Word | undefined;
+    if (t.startsWith('--pager=')) pager = { ...(command.args[i] as Word), text: t.slice(8) };
+    else if (t === '--pager') pager = command.args[i + 1];
+    else if (/^-[a-zA-Z]*P/.test(t) && !t.startsWith('--')) {
+      const rest = t.slice(t.indexOf('P') + 1);
+      pager = rest ? { ...(command.args[i] as Word), text: rest } : command.args[i + 1];
+    }
+    if (pager !== undefined || t === '--pager') {
+      if (pager === undefined || pager.dynamic || !PLAIN_PAGERS.has(pager.text.trim()))
+        return unknownResult(command, 'man -P runs a pager command');
+      i++;
+    }
+  }
+  return readOnly(command, 'man only prints');
+};
+
 // `command -v X` / `command -V X` are lookups; `command X …` runs X (handled in wrappers).
 const typeRule: ToolRule = (command) => readOnly(command, 'a lookup');
 
@@ -356,6 +408,7 @@ const typeRule: ToolRule = (command) => readOnly(command, 'a lookup');
 export const readOnlyRules: ToolRuleTable = {
   ...Object.fromEntries(READ_ONLY_COMMANDS.map((name) => [name, readRule])),
   sort: sortRule,
+  man: manRule,
   awk: awkRule,
   gawk: awkRule,
   mawk: awkRule,
