@@ -42,6 +42,10 @@ describe("Airlock's own files", () => {
     expect(existsSync(join(w.dir, '.airlock', 'airlock.db'))).toBe(true);
   });
 
+  it('still lets an agent list the project and the filesystem root', async () => {
+    expect((await runCli(['exec', '--', 'ls', '-a', '.', '/'], { cwd: w.dir })).code).toBe(0);
+  });
+
   it('refuses an agent editing airlock.yaml through its file tool, while other project files are fine', async () => {
     const edit = await runCli(['hook', 'claude-code'], {
       cwd: w.dir,

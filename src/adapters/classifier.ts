@@ -147,9 +147,11 @@ export class CompositeClassifier implements Classifier {
       if (t.type !== 'path') continue;
       const abs = normalizePath(t.path, context.cwd);
       for (const own of this.#own) {
-        const inside = abs === own.path || abs.startsWith(`${own.path}/`) || own.path.startsWith(`${abs}/`) || abs === '/';
-        if (!inside) continue;
-        if (assessment.risk === 'read' && !own.secret) continue;
+        const within = abs === own.path || abs.startsWith(`${own.path}/`);
+        // Changing or deleting a parent (or `/`) changes what is inside it; listing a parent does
+        // not read the key, so reads count only on the path itself.
+        const parent = own.path.startsWith(`${abs}/`) || abs === '/';
+        if (assessment.risk === 'read' ? !(own.secret && within) : !(within || parent)) continue;
         hits.push({
           verb: assessment.risk === 'read' ? 'read' : 'modify',
           resource: `Airlock's ${own.what} (${own.path})`,
