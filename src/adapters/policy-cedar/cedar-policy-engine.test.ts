@@ -354,6 +354,13 @@ describe('CedarPolicyEngine: memoised evaluations', () => {
     expect(engine.evaluate(at('2025-01-01T09:30:00.000Z')).outcome).toBe('allow');
   });
 
+  it('memoises the default pack (its words such as "unknown" are not the clock)', async () => {
+    const engine = await engineWith();
+    const i = input({ facts: { risk: 'read' }, env: { name: 'dev', protected: false } });
+    const first = engine.evaluate({ ...i, now: '2025-01-01T09:00:00.000Z' });
+    expect(engine.evaluate({ ...i, now: '2025-01-01T10:00:00.000Z' })).toBe(first);
+  });
+
   it('is not fooled by an escaped attribute name that spells now', async () => {
     const engine = await engineWith({
       name: 'night.cedar',

@@ -105,9 +105,9 @@ export class CedarPolicyEngine implements PolicyEngine {
     this.#byId = new Map(policies.map((p) => [p.id, p]));
     this.#policySetId = `airlock-policies-${policySetHash}`;
     this.#schemaId = `airlock-schema-${policySetHash}`;
-    // Conservative by text: a policy that mentions "now" anywhere, or uses any escape (which could
-    // spell an attribute name, as in context["\u{6e}ow"]), keeps the clock in the memo key.
-    this.#timeless = !policies.some((p) => /now|\\u/i.test(p.permitText));
+    // Conservative by text: a policy with the word "now" anywhere, or any \u or \x escape (which
+    // could spell an attribute name, as in context["\u{6e}ow"]), keeps the clock in the memo key.
+    this.#timeless = !policies.some((p) => /\bnow\b|\\[ux]/i.test(p.permitText));
   }
 
   /**
