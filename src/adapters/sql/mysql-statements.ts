@@ -8,7 +8,7 @@ import { arr, obj, str } from './pg-json.js';
 import type { Json } from './pg-json.js';
 import { FUNCTION_FACTS, isReadOnlyFunction } from './sql-functions.js';
 import { isKeyColumn } from './pg-predicates.js';
-import { foldTransactions, lineColumn, makeEffect, unknownEffect } from './sql-effects.js';
+import { deleteJudgement, foldTransactions, lineColumn, makeEffect, unknownEffect } from './sql-effects.js';
 import type { EffectInit, StatementVerdict, TxControl } from './sql-effects.js';
 
 /** The part of node-sql-parser's `Parser` the rules use. */
@@ -977,24 +977,9 @@ function deleteStmt(ast: Json, ctx: Ctx): StatementVerdict {
     const table = `table ${tableName(t)}`;
     const d = (risk: 'write' | 'destructive', scope: 'resource' | 'selection' | 'all', reason: string): Effect =>
       fx(ctx, { verb: 'delete', resource: table, scope, risk, reason: multi ? `multi-table ${reason}` : reason });
-    switch (shape) {
-      case 'absent':
-        return hasLimit(ast)
-          ? d('destructive', 'selection', 'DELETE … LIMIT without WHERE removes arbitrary rows')
-          : d('destructive', 'all', 'DELETE without WHERE removes every row');
-      case 'tautology':
-        return d('destructive', 'all', 'DELETE with an always-true WHERE removes every row');
-      case 'key':
-        return d('write', 'resource', 'DELETE by key');
-      case 'list':
-        return d('write', 'selection', 'DELETE of a listed set of keys');
-      case 'range':
-        return d('destructive', 'selection', 'DELETE with a range or pattern predicate removes an unbounded set of rows');
-      case 'value':
-        return d('destructive', 'selection', 'DELETE by equality on a column that is not a key selects a set of rows, not a record');
-      default:
-        return d('destructive', 'selection', 'DELETE with a predicate that is not a key or IN-list lookup');
-    }
+    if (shape === 'absent' && hasLimit(ast)) return d('destructive', 'selection', 'DELETE … LIMIT without WHERE removes arbitrary rows');
+    const j = deleteJudgement(shape);
+    return d(j.risk, j.scope, j.reason);
   });
   const { table: _t, ...rest } = ast;
   return { effects: [...effects, ...nested(rest, ctx)] };

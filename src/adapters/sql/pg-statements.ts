@@ -7,7 +7,7 @@ import { arr, names, nodeBody, nodeOf, obj, rangeVarName, str } from './pg-json.
 import type { Json } from './pg-json.js';
 import { constValue, predicateShape } from './pg-predicates.js';
 import { FUNCTION_FACTS, SQL_TEXT_FUNCTIONS, isReadOnlyFunction } from './sql-functions.js';
-import { foldTransactions, lineColumn, makeEffect, unknownEffect } from './sql-effects.js';
+import { deleteJudgement, foldTransactions, lineColumn, makeEffect, unknownEffect } from './sql-effects.js';
 import type { EffectInit, StatementVerdict, TxControl } from './sql-effects.js';
 
 /** The two libpg-query entry points the rules use (a structural subset of the module). */
@@ -891,61 +891,8 @@ function deleteStmt(body: Json, ctx: Ctx): StatementVerdict {
   if (isTemp(rv, ctx)) return { effects: [tempRead(ctx, rv, 'DELETE from'), ...nested(rest, ctx)] };
   const table = `table ${rangeVarName(rv)}`;
   const where = body['whereClause'];
-  let e: Effect;
-  if (where === undefined) {
-    e = fx(ctx, { verb: 'delete', resource: table, scope: 'all', risk: 'destructive', reason: 'DELETE without WHERE removes every row' });
-  } else {
-    const shape = predicateShape(where, { variables: ctx.variables });
-    switch (shape) {
-      case 'tautology':
-        e = fx(ctx, {
-          verb: 'delete',
-          resource: table,
-          scope: 'all',
-          risk: 'destructive',
-          reason: 'DELETE with an always-true WHERE removes every row',
-        });
-        break;
-      case 'key':
-        e = fx(ctx, { verb: 'delete', resource: table, scope: 'resource', risk: 'write', reason: 'DELETE by key' });
-        break;
-      case 'list':
-        e = fx(ctx, {
-          verb: 'delete',
-          resource: table,
-          scope: 'selection',
-          risk: 'write',
-          reason: 'DELETE of a listed set of keys (IN list or ANY)',
-        });
-        break;
-      case 'range':
-        e = fx(ctx, {
-          verb: 'delete',
-          resource: table,
-          scope: 'selection',
-          risk: 'destructive',
-          reason: 'DELETE with a range or pattern predicate removes an unbounded set of rows',
-        });
-        break;
-      case 'value':
-        e = fx(ctx, {
-          verb: 'delete',
-          resource: table,
-          scope: 'selection',
-          risk: 'destructive',
-          reason: 'DELETE by equality on a column that is not a key selects a set of rows, not a record',
-        });
-        break;
-      default:
-        e = fx(ctx, {
-          verb: 'delete',
-          resource: table,
-          scope: 'selection',
-          risk: 'destructive',
-          reason: 'DELETE with a predicate that is not a key, IN list or ANY lookup',
-        });
-    }
-  }
+  const j = deleteJudgement(where === undefined ? 'absent' : predicateShape(where, { variables: ctx.variables }));
+  const e = fx(ctx, { verb: 'delete', resource: table, scope: j.scope, risk: j.risk, reason: j.reason });
   return { effects: [e, ...nested(rest, ctx)] };
 }
 

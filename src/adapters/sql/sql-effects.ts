@@ -186,3 +186,42 @@ export function foldTransactions(verdicts: readonly StatementVerdict[]): { effec
   }
   return { effects: out, notes };
 }
+
+/** How RISK.md judges a DELETE, from the shape of its WHERE clause. */
+export interface DeleteJudgement {
+  readonly risk: 'write' | 'destructive';
+  readonly scope: 'resource' | 'selection' | 'all';
+  readonly reason: string;
+}
+
+/**
+ * RISK.md's DELETE rule, one table for every dialect: by key or a listed set of keys is a record-level
+ * write; no WHERE or an always-true one removes every row; a range, pattern, non-key equality or any
+ * other predicate removes an unbounded set. `shape` is what the dialect's predicate analysis found.
+ */
+export function deleteJudgement(shape: string): DeleteJudgement {
+  switch (shape) {
+    case 'absent':
+      return { risk: 'destructive', scope: 'all', reason: 'DELETE without WHERE removes every row' };
+    case 'tautology':
+      return { risk: 'destructive', scope: 'all', reason: 'DELETE with an always-true WHERE removes every row' };
+    case 'key':
+      return { risk: 'write', scope: 'resource', reason: 'DELETE by key' };
+    case 'list':
+      return { risk: 'write', scope: 'selection', reason: 'DELETE of a listed set of keys (IN list or ANY)' };
+    case 'range':
+      return {
+        risk: 'destructive',
+        scope: 'selection',
+        reason: 'DELETE with a range or pattern predicate removes an unbounded set of rows',
+      };
+    case 'value':
+      return {
+        risk: 'destructive',
+        scope: 'selection',
+        reason: 'DELETE by equality on a column that is not a key selects a set of rows, not a record',
+      };
+    default:
+      return { risk: 'destructive', scope: 'selection', reason: 'DELETE with a predicate that is not a key, IN list or ANY lookup' };
+  }
+}
