@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAirlock } from '../src/app/composition.js';
 import type { Action } from '../src/core/action.js';
-import { loadCorpus, scoreCorpus, type CorpusEntry } from '../test/corpus/corpus.js';
+import { entryToAction, loadCorpus, scoreCorpus, type CorpusEntry } from '../test/corpus/corpus.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/airlock.js');
@@ -27,23 +27,10 @@ function pct(sorted: readonly number[], p: number): number {
 const ms = (n: number): string => `${n.toFixed(3)} ms`;
 const percent = (n: number): string => `${(n * 100).toFixed(2)}%`;
 
-function toAction(e: CorpusEntry): Action {
-  if (e.kind === 'shell') return { kind: 'shell', command: e.input as string };
-  if (e.kind === 'sql') return { kind: 'sql', sql: e.input as string, dialect: e.dialect ?? 'unknown' };
-  const m = e.input as { server: string; tool: string; arguments?: Record<string, unknown>; annotations?: Record<string, boolean> };
-  return {
-    kind: 'mcp',
-    server: m.server,
-    tool: m.tool,
-    arguments: m.arguments ?? {},
-    ...(m.annotations ? { annotations: m.annotations } : {}),
-  };
-}
-
 const work = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
 try {
   const airlock = await createAirlock({ env: {}, cwd: work, eager: true });
-  const classify = (e: CorpusEntry) => airlock.classifier.classify(toAction(e));
+  const classify = (e: CorpusEntry) => airlock.classifier.classify(entryToAction(e));
   const repo = loadCorpus(join(ROOT, 'test/corpus'));
   // Held-out sets, each written independently from RISK.md by someone who saw neither the code nor
   // the other sets. Each was measured once while unseen — those first figures are the honest
@@ -76,7 +63,7 @@ try {
 
   if (want('latency')) {
     console.log('\n== in-process decision latency (gateway.decide) ==');
-    const actions = repo.map(toAction);
+    const actions = repo.map(entryToAction);
     const agent = { id: 'bench', authenticated: true } as const;
     for (const record of [false, true]) {
       const n = record ? 2000 : 20000;

@@ -6,10 +6,11 @@ import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node
 import { constants as osConstants } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Action, SqlDialect } from '../core/action.js';
+import type { Action } from '../core/action.js';
+import { AGENT_ID } from '../core/config.js';
 import { AirlockError, ERROR_CODES, toAirlockError } from '../core/errors.js';
 import { runProcess } from '../adapters/process/process-executor.js';
-import { checkLineSchema, parseCheckLine, shellJoin, toAction } from '../interfaces/cli/check-input.js';
+import { checkLineSchema, parseCheckLine, parseDialect, shellJoin, toAction } from '../interfaces/cli/check-input.js';
 import { describeAction, renderVerdict, verdictJson } from '../interfaces/cli/render-verdict.js';
 import { targetingEnv, withoutHijackers } from './agent-env.js';
 import { bool, list, parseArgs, str, type FlagSpec } from './args.js';
@@ -198,14 +199,6 @@ async function checkCommand(argv: readonly string[], io: CliIo): Promise<number>
   });
 }
 
-function parseDialect(value: string | undefined): SqlDialect {
-  if (value === undefined) return 'unknown';
-  if (value === 'postgres' || value === 'pg') return 'postgresql';
-  if (value === 'mariadb') return 'mysql';
-  if (value === 'postgresql' || value === 'mysql' || value === 'sqlite' || value === 'unknown') return value;
-  throw new AirlockError({ code: 'BAD_INPUT', message: `--dialect must be postgresql, mysql or sqlite, not "${value}"` });
-}
-
 /** `check --jsonl`: one answer line per input line; a bad line gets an error line and the rest go on. */
 async function checkJsonl(airlock: Airlock, io: CliIo, defaults: { agent: string; environment: string | undefined }): Promise<number> {
   const { agent, roles } = await airlock.identify({ token: io.env.AIRLOCK_AGENT_TOKEN, claimedId: defaults.agent });
@@ -227,7 +220,7 @@ async function checkJsonl(airlock: Airlock, io: CliIo, defaults: { agent: string
     try {
       const req = parseCheckLine(line);
       id = req.id;
-      const action = toAction(req.kind, req.input, req.dialect ?? 'unknown');
+      const action = toAction(req.kind, req.input, parseDialect(req.dialect));
       const verdict = await airlock.gateway.decide({
         surface: 'cli-check',
         agent,
@@ -392,11 +385,14 @@ async function auditCommand(argv: readonly string[], io: CliIo): Promise<number>
 
 async function agentsCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  const args = parseArgs(rest, { role: { value: true, repeat: true }, json: { value: false } }, { command: `agents ${sub ?? ''}`.trim() });
+  if (sub !== 'add' && sub !== 'list' && sub !== 'revoke') {
+    throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock agents: use add NAME [--role R]…, list, or revoke NAME' });
+  }
+  const args = parseArgs(rest, { role: { value: true, repeat: true }, json: { value: false } }, { command: `agents ${sub}` });
   return withAirlock(io, async (airlock) => {
     if (sub === 'add') {
       const id = args.rest[0];
-      if (id === undefined || !/^[A-Za-z0-9._-]{1,64}$/.test(id))
+      if (id === undefined || !AGENT_ID.test(id))
         throw new AirlockError({
           code: 'BAD_INPUT',
           message: 'airlock agents add NAME: NAME is 1-64 letters, digits, dot, dash or underscore',
@@ -435,17 +431,15 @@ async function agentsCommand(argv: readonly string[], io: CliIo): Promise<number
           );
       return 0;
     }
-    if (sub === 'revoke') {
-      const id = args.rest[0];
-      if (id === undefined) throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock agents revoke NAME' });
-      const at = airlock.clock.now().toISOString();
-      if (!(await airlock.store.revokeAgent(id, at)))
-        throw new AirlockError({ code: 'NOT_FOUND', message: `no active agent "${id}" (see \`airlock agents list\`)` });
-      await airlock.audit.append('agent.revoked', { id, at });
-      io.stdout.write(`agent ${id} revoked\n`);
-      return 0;
-    }
-    throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock agents: use add NAME [--role R]…, list, or revoke NAME' });
+    // revoke
+    const id = args.rest[0];
+    if (id === undefined) throw new AirlockError({ code: 'BAD_INPUT', message: 'airlock agents revoke NAME' });
+    const at = airlock.clock.now().toISOString();
+    if (!(await airlock.store.revokeAgent(id, at)))
+      throw new AirlockError({ code: 'NOT_FOUND', message: `no active agent "${id}" (see \`airlock agents list\`)` });
+    await airlock.audit.append('agent.revoked', { id, at });
+    io.stdout.write(`agent ${id} revoked\n`);
+    return 0;
   });
 }
 

@@ -67,10 +67,13 @@ export const resourceSchema = z
   })
   .strict();
 
+/** What an agent id may look like: 1-64 letters, digits, dot, dash or underscore. */
+export const AGENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
 /** A known agent and its own roles (never the launching human's: invariant 8). */
 export const agentSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'agent ids are 1-64 letters, digits, dot, dash or underscore'),
+    id: z.string().regex(AGENT_ID, 'agent ids are 1-64 letters, digits, dot, dash or underscore'),
     roles: z.array(z.string()).default([]),
     description: z.string().optional(),
   })

@@ -7,15 +7,25 @@ import type { Target } from './assessment.js';
 import type { AirlockConfig, EnvironmentMatchConfig } from './config.js';
 import type { ResolvedEnvironment, ResourceContext } from './decision.js';
 
-/** Glob match where `*` matches any run of characters and `?` one character; case-sensitive. */
+const GLOBS = new Map<string, RegExp>();
+
+/**
+ * Glob match where `*` matches any run of characters and `?` one character; case-sensitive.
+ * Patterns come from the configuration, so each is compiled once and kept.
+ */
 export function globMatch(pattern: string, value: string): boolean {
-  let re = '^';
-  for (const ch of pattern) {
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  let re = GLOBS.get(pattern);
+  if (re === undefined) {
+    let source = '^';
+    for (const ch of pattern) {
+      if (ch === '*') source += '.*';
+      else if (ch === '?') source += '.';
+      else source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    re = new RegExp(`${source}$`);
+    GLOBS.set(pattern, re);
   }
-  return new RegExp(`${re}$`).test(value);
+  return re.test(value);
 }
 
 /** A target is local when it names nothing beyond this machine (files, git worktree, local processes). */

@@ -82,7 +82,7 @@ export class Gateway {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       return assessmentFromEffects({
-        kind: action.kind === 'sql' ? 'sql' : action.kind === 'mcp' ? 'mcp' : action.kind === 'file' ? 'file' : 'shell',
+        kind: action.kind,
         effects: [
           {
             verb: 'execute',

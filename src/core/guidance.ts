@@ -20,7 +20,8 @@ const SAFER: Readonly<Record<string, string>> = {
   file: 'Edit files inside the project, where version control can undo the change.',
 };
 
-function describeResource(r: ResourceContext): string {
+/** A resource and what the inventory says of it, in one line: `payments-api (criticality critical; owners …)`. */
+export function describeResource(r: ResourceContext): string {
   const parts = [r.criticality ? `criticality ${r.criticality}` : null];
   if (r.owners.length) parts.push(`owners ${r.owners.join(', ')}`);
   if (r.dependants.length) parts.push(`depended on by ${r.dependants.join(', ')}`);

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import type { Action, McpToolAnnotations, SqlDialect } from '../../core/action.js';
 import { AirlockError } from '../../core/errors.js';
 
-const dialect = z.enum(['postgresql', 'mysql', 'sqlite', 'unknown']);
 const annotations = z
   .object({
     title: z.string().optional(),
@@ -32,9 +31,19 @@ export const checkLineSchema = z.object({
   input: z.union([z.string(), z.record(z.string(), z.unknown())]),
   /** An environment name (as `--env`), or environment variables for targeting (`{"AWS_PROFILE":"prod"}`). */
   env: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
-  dialect: dialect.optional(),
+  /** postgresql (or postgres, pg), mysql (or mariadb), sqlite; checked by parseDialect. */
+  dialect: z.string().optional(),
 });
 export type CheckLine = z.infer<typeof checkLineSchema>;
+
+/** The one reading of a dialect name, for --dialect, JSON Lines and the HTTP API; BAD_INPUT names the choices. */
+export function parseDialect(value: string | undefined): SqlDialect {
+  if (value === undefined) return 'unknown';
+  if (value === 'postgres' || value === 'pg') return 'postgresql';
+  if (value === 'mariadb') return 'mysql';
+  if (value === 'postgresql' || value === 'mysql' || value === 'sqlite' || value === 'unknown') return value;
+  throw new AirlockError({ code: 'BAD_INPUT', message: `dialect must be postgresql, mysql or sqlite, not "${value}"` });
+}
 
 /** Builds an Action from a kind and an input; throws BAD_INPUT naming the problem. */
 export function toAction(kind: 'shell' | 'sql' | 'mcp', input: unknown, sqlDialect: SqlDialect = 'unknown'): Action {

@@ -5,16 +5,21 @@
 import type { Action } from '../../core/action.js';
 import type { Verdict } from '../../core/decision.js';
 import { describeTarget } from '../../core/environment.js';
+import { describeResource } from '../../core/guidance.js';
+
+/**
+ * Characters a reader cannot see, as a RegExp character-class body: control characters (other than
+ * tab and newline), the soft hyphen, bidi controls and marks, zero-width characters, the BOM.
+ * One list for the terminal and the decisions page.
+ */
+export const INVISIBLE_CHARACTERS =
+  '\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff';
+
+const INVISIBLE = new RegExp(`[${INVISIBLE_CHARACTERS}]`, 'g');
 
 /** Makes control, bidi and zero-width characters visible, so a reader sees exactly the bytes. */
 export function visible(text: string): string {
-  return text.replace(
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g,
-    (ch) => {
-      const cp = ch.codePointAt(0) ?? 0;
-      return `\\u{${cp.toString(16).padStart(4, '0')}}`;
-    },
-  );
+  return text.replace(INVISIBLE, (ch) => `\\u{${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}}`);
 }
 
 /** One line describing an action. */
@@ -86,10 +91,7 @@ export function renderVerdict(action: Action, verdict: Verdict, options: { color
   for (const note of a.reasons) row('note', visible(note));
   row('env', `${e.name}${e.protected ? ' (protected)' : ''}${e.criticality ? ` criticality=${e.criticality}` : ''} — ${e.how}`);
   for (const r of e.resources) {
-    row(
-      'context',
-      `${r.name}: ${[r.criticality && `criticality ${r.criticality}`, r.owners.length && `owners ${r.owners.join(', ')}`, r.dependants.length && `depended on by ${r.dependants.join(', ')}`, r.downtimeCostPerHour !== undefined && `downtime ${r.downtimeCostPerHour.toLocaleString('en-US')}/h`].filter(Boolean).join('; ')}`,
-    );
+    row('context', visible(describeResource(r)));
   }
   row('decision', paint(d.outcome.toUpperCase()));
   if (d.policies.length === 0) row('policies', 'none fired (no policy permits this, so it is not allowed)');

@@ -1,3 +1,5 @@
+import { INVISIBLE_CHARACTERS } from '../cli/render-verdict.js';
+
 /**
  * The read-only decisions page served at `/`: recent decisions, refreshed live. All text is set
  * with textContent (never innerHTML), and control or invisible characters are shown as escapes.
@@ -17,7 +19,7 @@ code{font-family:ui-monospace,monospace;word-break:break-all}.allow{color:#16794
 <main><table><thead><tr><th>#</th><th class="hide-s">time</th><th>agent</th><th>action</th><th>risk</th><th>env</th><th>decision</th></tr></thead>
 <tbody id="rows"></tbody></table></main>
 <script>
-const vis = (s) => String(s).replace(/[\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff]/g, (c) => '\\\\u{' + c.codePointAt(0).toString(16).padStart(4, '0') + '}');
+const vis = (s) => String(s).replace(/[\\u0009\\u000a${INVISIBLE_CHARACTERS}]/g, (c) => '\\\\u{' + c.codePointAt(0).toString(16).padStart(4, '0') + '}');
 function describe(a){ if(!a) return ''; if(a.kind==='shell') return a.command; if(a.kind==='sql') return a.sql; if(a.kind==='mcp') return a.server+'.'+a.tool+' '+JSON.stringify(a.arguments); return a.operation+' '+a.path; }
 let last = 0;
 async function refresh(){

@@ -8,7 +8,7 @@ import type { AgentIdentity } from '../../core/action.js';
 import { AirlockError, ERROR_CODES, toAirlockError } from '../../core/errors.js';
 import type { Gateway } from '../../core/gateway.js';
 import type { AuditEntry } from '../../core/ports.js';
-import { checkLineSchema, toAction } from '../cli/check-input.js';
+import { checkLineSchema, parseDialect, toAction } from '../cli/check-input.js';
 import { verdictJson } from '../cli/render-verdict.js';
 import { AUDIT_PAGE } from './audit-page.js';
 
@@ -90,7 +90,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       throw new AirlockError({ code: 'BAD_INPUT', message: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}` });
     }
     const body = parsed.data;
-    const action = toAction(body.kind, body.input, body.dialect ?? 'unknown');
+    const action = toAction(body.kind, body.input, parseDialect(body.dialect));
     const token = bearer(c.req.header('authorization'));
     if (record && token === undefined) {
       throw new AirlockError({
