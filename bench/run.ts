@@ -5,7 +5,8 @@
  *     tuned on;
  *  2. in-process decision latency p50/p99 (gateway.decide, what-if and recorded);
  *  3. `airlock check --jsonl` throughput as a process on one core;
- *  4. `airlock hook claude-code` round trip as a process.
+ *  4. `airlock hook claude-code` round trip as a process;
+ *  5. the approval single-use race: two processes, 100 consumers, one winner (bench/approval-race.ts).
  * Figures, not pass/fail: timings belong here, not in tests.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { createAirlock } from '../src/app/composition.js';
 import type { Action } from '../src/core/action.js';
 import { entryToAction, loadCorpus, scoreCorpus, type CorpusEntry } from '../test/corpus/corpus.js';
+import { benchApprovalRace } from './approval-race.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/airlock.js');
@@ -174,6 +176,11 @@ try {
     } finally {
       server.kill('SIGTERM');
     }
+  }
+
+  if (want('race')) {
+    console.log('\n== approval single use across two processes (SQLite compare-and-set, 2 x 50 consumers per round) ==');
+    await benchApprovalRace(100);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -3,15 +3,17 @@
  * each subcommand what it needs. Exit codes follow the one code table in src/core/errors.ts.
  */
 import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { hostname, constants as osConstants } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Action } from '../core/action.js';
+import { parseDuration } from '../core/approval.js';
 import { AGENT_ID } from '../core/config.js';
 import { AirlockError, ERROR_CODES, toAirlockError } from '../core/errors.js';
-import { runProcess } from '../adapters/process/process-executor.js';
+import { runProcess, type ExecutionOutcome } from '../adapters/process/process-executor.js';
 import { checkLineSchema, parseCheckLine, parseDialect, shellJoin, toAction } from '../interfaces/cli/check-input.js';
-import { describeAction, renderVerdict, verdictJson } from '../interfaces/cli/render-verdict.js';
+import { approvalProgress } from '../interfaces/cli/render-request.js';
+import { describeAction, renderVerdict, verdictJson, visible } from '../interfaces/cli/render-verdict.js';
 import { targetingEnv, withoutHijackers } from './agent-env.js';
 import { bool, list, parseArgs, str, type FlagSpec } from './args.js';
 import type { Airlock } from './composition.js';
@@ -38,16 +40,23 @@ Usage:
   airlock check --kind sql "SQL"     … for SQL (--dialect postgresql|mysql|sqlite)
   airlock check --kind mcp '{"server":…,"tool":…,"arguments":{…}}'
   airlock check --jsonl              decide JSON Lines from stdin, one answer per line
-  airlock exec -- CMD ARGS…          run CMD only if the decision is allow
-  airlock sh -c 'SCRIPT'             run a shell script only if the decision is allow
+  airlock exec -- CMD ARGS…          run CMD if allowed; if held, wait for approval, then run it
+  airlock sh -c 'SCRIPT'             the same for a shell script
   airlock hook CLIENT                answer a coding agent's pre-tool hook on stdin
                                      (claude-code, cursor, gemini, codex, kiro, copilot)
   airlock audit verify | tail [-n N] check the audit log / show recent entries
   airlock policy test FILE…          run declarative policy test cases
   airlock agents add NAME [--role R]… | list | revoke NAME
+  airlock requests [--all] | show ID  held actions waiting for humans (and past ones)
+  airlock approve ID [-m COMMENT]    approve as the human whose token is in AIRLOCK_TOKEN
+  airlock deny ID --reason TEXT      deny (ends the request); airlock revoke ID: withdraw it
+  airlock grants add AGENT --for 30m --reason TEXT [--env E] [--resource R] [--verb V]
+  airlock grants [list|show|approve|deny|revoke ID]   time-bound elevation
+  airlock humans list | passwd ID | token ID | revoke-token TOKEN_ID
 
 Options for check/exec/sh: --env NAME (environment, instead of inferring it), --agent ID,
-  --intent TEXT, --json (check only).
+  --intent TEXT, --json (check only); exec/sh: --no-wait (exit 2 at once when held, leaving
+  the request open), --wait-timeout DURATION (stop waiting after, e.g. 10m).
 Exit codes: 0 allowed (exec: the command's own status), 2 held, 3 denied, 64 bad input,
   65 audit tampered, 70 internal error, 74 store failure, 77 unauthenticated, 78 bad config or policy.
 Docs: README.md and docs/ in the package.`;
@@ -88,6 +97,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return await auditCommand(rest, io);
       case 'agents':
         return await agentsCommand(rest, io);
+      case 'requests':
+      case 'approve':
+      case 'deny':
+      case 'revoke':
+      case 'grants':
+      case 'humans': {
+        const m = await import('./approvals-command.js');
+        if (command === 'requests') return await m.requestsCommand(rest, io, withAirlock);
+        if (command === 'grants') return await m.grantsCommand(rest, io, withAirlock);
+        if (command === 'humans') return await m.humansCommand(rest, io, withAirlock);
+        return await m.reviewCommand(command, rest, io, withAirlock);
+      }
       case 'policy': {
         const { policyCommand } = await import('./policy-command.js');
         return await policyCommand(rest, io);
@@ -138,7 +159,8 @@ const DECIDE_FLAGS: FlagSpec = {
   help: { value: false, short: 'h' },
 };
 
-async function withAirlock<T>(io: CliIo, fn: (airlock: Airlock) => Promise<T>): Promise<T> {
+/** Builds Airlock for one command, runs `fn`, and closes it. */
+export async function withAirlock<T>(io: CliIo, fn: (airlock: Airlock) => Promise<T>): Promise<T> {
   // Loaded on demand: `airlock hook` through a gateway never needs the parsers, policy or store.
   const { createAirlock } = await import('./composition.js');
   const airlock = await createAirlock({ env: io.env, cwd: io.cwd });
@@ -282,8 +304,10 @@ function tryId(line: string): string | number | undefined {
   }
 }
 
+const GATED_FLAGS: FlagSpec = { ...DECIDE_FLAGS, 'no-wait': { value: false }, 'wait-timeout': { value: true } };
+
 async function execCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, DECIDE_FLAGS, { command: 'exec', stopAtOperand: true });
+  const args = parseArgs(argv, GATED_FLAGS, { command: 'exec', stopAtOperand: true });
   if (args.rest.length === 0)
     throw new AirlockError({
       code: 'BAD_INPUT',
@@ -297,7 +321,7 @@ async function execCommand(argv: readonly string[], io: CliIo): Promise<number> 
 
 async function shCommand(argv: readonly string[], io: CliIo): Promise<number> {
   // `airlock sh -c SCRIPT`, like sh itself.
-  const args = parseArgs(argv, { ...DECIDE_FLAGS, command: { value: true, short: 'c' } }, { command: 'sh' });
+  const args = parseArgs(argv, { ...GATED_FLAGS, command: { value: true, short: 'c' } }, { command: 'sh' });
   const script = str(args, 'command');
   if (script === undefined || script.trim() === '')
     throw new AirlockError({ code: 'BAD_INPUT', message: "airlock sh: give the script with -c, e.g. `airlock sh -c 'ls -la'`" });
@@ -305,8 +329,23 @@ async function shCommand(argv: readonly string[], io: CliIo): Promise<number> {
   return runGated(io, args, { kind: 'shell', command: script }, [shell, '-c', script]);
 }
 
-/** Decides, records, and runs the stored argv only on allow; records the observed outcome. */
+/**
+ * Decides, records, and runs the argv only on allow; records the observed outcome. A hold becomes
+ * an approval request: the command waits (unless --no-wait), and once approved runs the stored
+ * plan, exactly once; denied, revoked or expired requests exit without running anything.
+ */
 async function runGated(io: CliIo, args: ReturnType<typeof parseArgs>, action: Action, runArgv: readonly string[]): Promise<number> {
+  // How long to wait for approval: --wait-timeout, else AIRLOCK_WAIT_TIMEOUT (for CI and scripts),
+  // else until the request is decided or expires. "0" does not wait.
+  const waitText = str(args, 'wait-timeout') ?? (io.env.AIRLOCK_WAIT_TIMEOUT || undefined);
+  const noWait = bool(args, 'no-wait') || waitText?.trim() === '0';
+  const waitMs = waitText === undefined || noWait ? null : parseDuration(waitText);
+  if (waitText !== undefined && !noWait && waitMs === null) {
+    throw new AirlockError({
+      code: 'BAD_INPUT',
+      message: `wait timeout "${waitText}" (--wait-timeout or AIRLOCK_WAIT_TIMEOUT): give a duration such as 90s, 10m or 2h, or 0 not to wait`,
+    });
+  }
   return withAirlock(io, async (airlock) => {
     const { agent, roles } = await airlock.identify({
       token: io.env.AIRLOCK_AGENT_TOKEN,
@@ -315,39 +354,172 @@ async function runGated(io: CliIo, args: ReturnType<typeof parseArgs>, action: A
     });
     const env = str(args, 'env');
     const intent = str(args, 'intent');
+    const targeting = targetingEnv(io.env);
     const verdict = await airlock.gateway.decide({
       surface: 'exec',
       agent,
       roles,
       action,
       cwd: io.cwd,
-      env: targetingEnv(io.env),
+      env: targeting,
       ...(env === undefined ? {} : { environment: env }),
       ...(intent === undefined ? {} : { intent }),
     });
     const d = verdict.decision;
-    if (d.outcome !== 'allow') {
-      io.stderr.write(
-        `airlock: ${d.outcome === 'hold' ? 'held' : 'denied'}: ${describeAction(action)}\n${renderVerdict(action, verdict, { color: isTty(io.stderr) })}`,
-      );
-      return d.outcome === 'hold' ? EXIT.held : EXIT.denied;
+    if (d.outcome === 'deny' || (d.outcome === 'hold' && verdict.auditSeq === null)) {
+      io.stderr.write(`airlock: denied: ${describeAction(action)}\n${renderVerdict(action, verdict, { color: isTty(io.stderr) })}`);
+      return EXIT.denied;
     }
-    const { env: runEnv, removed } = withoutHijackers(io.env);
-    if (removed.length > 0)
-      io.stderr.write(`airlock: not passing ${removed.join(', ')} to the command (they would run code Airlock did not judge)\n`);
-    const outcome = await runProcess({ argv: runArgv, cwd: io.cwd, env: runEnv });
+    if (d.outcome === 'allow') {
+      const outcome = await runChild(io, runArgv);
+      try {
+        await airlock.audit.append('execution', {
+          proposalId: verdict.proposalId,
+          decisionSeq: verdict.auditSeq,
+          argv: runArgv,
+          ...outcome,
+        });
+      } catch (err) {
+        io.stderr.write(`airlock: warning: the command ran but its outcome could not be recorded: ${toAirlockError(err).message}\n`);
+      }
+      return exitStatus(io, runArgv, outcome);
+    }
+    // Held: a request humans can approve; the same command again finds the same request.
+    const opened = await airlock.approvals.open({ verdict, surface: 'exec', action, cwd: io.cwd, env: targeting });
+    const { request, url } = opened;
+    if (airlock.approvals.view(request).status === 'approved') {
+      io.stderr.write(`airlock: held, and already approved: ${url} (request ${request.id})\n`);
+    } else {
+      io.stderr.write(`airlock: held: ${describeAction(action)}\n${renderVerdict(action, verdict, { color: isTty(io.stderr) })}`);
+    }
+    const waited = await waitForApproval(airlock, io, request.id, url, {
+      noWait,
+      timeoutMs: waitMs,
+    });
+    if (waited !== 'approved') return waited;
+    // Run the stored plan, not a new string: the argv that was approved (invariant 4).
+    const claimed = await airlock.approvals.consume({
+      id: request.id,
+      planDigest: request.planDigest,
+      agentId: agent.id,
+      executor: { host: hostname(), pid: process.pid, startedAt: airlock.clock.now().toISOString() },
+    });
+    if (!claimed.ok) {
+      io.stderr.write(`airlock: not run: ${claimed.message}\n`);
+      return claimed.status === 'executing' || claimed.status === 'executed' ? EXIT.denied : EXIT.held;
+    }
+    const plan = claimed.request.plan.action;
+    const planArgv = plan.kind === 'shell' && plan.argv !== undefined ? plan.argv : runArgv;
+    io.stderr.write(
+      `airlock: approved by ${claimed.request.approvals.map((a) => a.statement.human).join(', ')}; running ${describeAction(plan)}\n`,
+    );
+    const outcome = await runChild(io, planArgv);
     try {
-      await airlock.audit.append('execution', { proposalId: verdict.proposalId, decisionSeq: verdict.auditSeq, argv: runArgv, ...outcome });
+      await airlock.approvals.complete({ id: request.id, ran: outcome.spawnError === undefined, outcome: { argv: planArgv, ...outcome } });
     } catch (err) {
       io.stderr.write(`airlock: warning: the command ran but its outcome could not be recorded: ${toAirlockError(err).message}\n`);
     }
-    if (outcome.spawnError !== undefined) {
-      io.stderr.write(`airlock: could not start ${runArgv[0]}: ${outcome.spawnError}\n`);
-      return 127;
-    }
-    if (outcome.signal !== null) return 128 + (signalNumber(outcome.signal) ?? 0);
-    return outcome.exitCode ?? 1;
+    return exitStatus(io, planArgv, outcome);
   });
+}
+
+/** Runs argv with the caller's environment minus variables that would run unjudged code. */
+async function runChild(io: CliIo, argv: readonly string[]): Promise<ExecutionOutcome> {
+  // A human's personal token never reaches a command Airlock runs: with it, the command could approve.
+  const { AIRLOCK_TOKEN: _humanToken, ...callerEnv } = io.env;
+  const { env: runEnv, removed } = withoutHijackers(callerEnv);
+  if (removed.length > 0)
+    io.stderr.write(`airlock: not passing ${removed.join(', ')} to the command (they would run code Airlock did not judge)\n`);
+  return runProcess({ argv, cwd: io.cwd, env: runEnv });
+}
+
+function exitStatus(io: CliIo, argv: readonly string[], outcome: ExecutionOutcome): number {
+  if (outcome.spawnError !== undefined) {
+    io.stderr.write(`airlock: could not start ${argv[0]}: ${outcome.spawnError}\n`);
+    return 127;
+  }
+  if (outcome.signal !== null) return 128 + (signalNumber(outcome.signal) ?? 0);
+  return outcome.exitCode ?? 1;
+}
+
+/** How often a waiting command looks at its request (a local indexed read). */
+const POLL_MS = 150;
+
+/**
+ * Waits until the request is approved, or ends. Returns 'approved', or the exit code: held (2)
+ * for --no-wait, a wait timeout or Ctrl-C (the request stays open); denied (3) for denied or
+ * revoked; TIMEOUT's code for an expired request.
+ */
+async function waitForApproval(
+  airlock: Airlock,
+  io: CliIo,
+  id: string,
+  url: string,
+  options: { noWait: boolean; timeoutMs: number | null },
+): Promise<'approved' | number> {
+  const a = airlock.approvals;
+  const tty = isTty(io.stderr);
+  let last = '';
+  let interrupted = false;
+  const onSigint = (): void => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  const started = Date.now();
+  try {
+    for (;;) {
+      const request = await a.get(id);
+      const missing = a.missing(request);
+      switch (request.status) {
+        case 'approved':
+          if (tty) io.stderr.write('\n');
+          return 'approved';
+        case 'denied': {
+          const s = request.denial?.statement;
+          io.stderr.write(
+            `${tty ? '\n' : ''}airlock: denied by ${s?.human ?? 'a reviewer'}${s?.comment ? `: ${visible(s.comment)}` : ''} (request ${id})\n`,
+          );
+          return EXIT.denied;
+        }
+        case 'revoked':
+          io.stderr.write(
+            `${tty ? '\n' : ''}airlock: request ${id} was revoked by ${request.revocation?.by ?? 'someone'}${request.revocation?.reason ? `: ${visible(request.revocation.reason)}` : ''}; nothing ran\n`,
+          );
+          return EXIT.denied;
+        case 'expired':
+          io.stderr.write(
+            `${tty ? '\n' : ''}airlock: request ${id} expired without enough approvals; nothing ran. Ask again if it is still needed.\n`,
+          );
+          return ERROR_CODES.TIMEOUT.exit;
+        case 'pending':
+          break;
+        default:
+          io.stderr.write(
+            `${tty ? '\n' : ''}airlock: request ${id} is ${request.status}; it does not run again (see \`airlock requests show ${id}\`)\n`,
+          );
+          return EXIT.denied;
+      }
+      const approvers = request.approvals.map((ap) => ap.statement.human);
+      const line = `airlock: waiting for approval: ${url} (request ${id}; ${approvalProgress(request, missing)}${approvers.length ? `; approved by ${approvers.join(', ')}` : ''})`;
+      if (options.noWait) {
+        io.stderr.write(`${line}\nairlock: not waiting (--no-wait); run the same command again once it is approved.\n`);
+        return EXIT.held;
+      }
+      if (line !== last) {
+        io.stderr.write(tty ? `\r\u001b[2K${line}` : `${line}\n`);
+        last = line;
+      }
+      if (interrupted || (options.timeoutMs !== null && Date.now() - started >= options.timeoutMs)) {
+        io.stderr.write(
+          `${tty ? '\n' : ''}airlock: stopped waiting; request ${id} stays open until ${request.expiresAt}. Run the same command again to pick it up once approved.\n`,
+        );
+        return EXIT.held;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }
 
 /** The absolute path PATH gives a bare command name (as the kernel would find it), or the name as given. */

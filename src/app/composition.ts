@@ -9,9 +9,10 @@ import { parse as parseYaml } from 'yaml';
 import { AuditLog } from '../core/audit-log.js';
 import { parseConfig, type AirlockConfig } from '../core/config.js';
 import { AirlockError } from '../core/errors.js';
+import { ApprovalService } from '../core/approval-service.js';
 import { Gateway } from '../core/gateway.js';
 import type { AgentIdentity } from '../core/action.js';
-import type { Clock, IdGenerator, Store } from '../core/ports.js';
+import type { Clock, IdGenerator, Notifier, Store } from '../core/ports.js';
 import { createClassifier, type CompositeClassifier } from '../adapters/classifier.js';
 import { NodeHasher } from '../adapters/crypto/node-hasher.js';
 import { AmbientTargetDefaults } from '../adapters/kubernetes/ambient-target-defaults.js';
@@ -22,6 +23,15 @@ import { FilePolicyCompileCache } from '../adapters/policy-cedar/policy-compile-
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { UlidIds } from '../adapters/system/ulid-ids.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
+import { WebhookNotifier } from '../adapters/notify/webhook-notifier.js';
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'a webhook';
+  }
+}
 
 /** Where Airlock's own files are, resolved once from the environment and the working directory. */
 export interface AirlockPaths {
@@ -80,6 +90,10 @@ export interface Airlock {
   readonly policy: CedarPolicyEngine;
   readonly classifier: CompositeClassifier;
   readonly gateway: Gateway;
+  /** Requests, reviews, single-use execution and grants. */
+  readonly approvals: ApprovalService;
+  /** Base URL of the web UI, for links given to agents and humans. */
+  readonly baseUrl: string;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** Resolves the calling agent: a verified token wins; otherwise the claimed id, unauthenticated, with no roles. */
@@ -89,8 +103,24 @@ export interface Airlock {
     onBehalfOf?: string | undefined;
     session?: string | undefined;
   }): Promise<{ agent: AgentIdentity; roles: readonly string[] }>;
+  /**
+   * Who a bearer token belongs to: a human's personal token (`alh_…`, the human must still be in
+   * airlock.yaml) or an agent token (`alk_…`). Null for an unknown, revoked or malformed token.
+   * Approval paths accept only `kind: 'human'`.
+   */
+  principalOf(token: string): Promise<Principal | null>;
   close(): Promise<void>;
 }
+
+/** An authenticated caller: a human (approves, grants) or an agent (proposes). */
+export type Principal =
+  | { readonly kind: 'human'; readonly id: string; readonly groups: readonly string[] }
+  | { readonly kind: 'agent'; readonly id: string; readonly roles: readonly string[] };
+
+/** Prefix of human personal tokens; agent tokens start with `alk_`. */
+export const HUMAN_TOKEN_PREFIX = 'alh_';
+/** Prefix of agent tokens. */
+export const AGENT_TOKEN_PREFIX = 'alk_';
 
 /** Options for {@link createAirlock}. */
 export interface CreateAirlockOptions {
@@ -99,6 +129,10 @@ export interface CreateAirlockOptions {
   readonly clock?: Clock;
   /** Load every parser up front (long-running servers). Default: SQL parsers load on first use. */
   readonly eager?: boolean;
+  /** Webhooks and other notifications (the server passes one; one-shot commands may too). */
+  readonly notifier?: (config: AirlockConfig) => Notifier | undefined;
+  /** Base URL of the web UI when known (the server's listening address). */
+  readonly baseUrl?: string;
 }
 
 /** Builds Airlock from config and environment. Fails with BAD_CONFIG / BAD_POLICY / STORE_FAILURE naming the fix. */
@@ -142,7 +176,51 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
   await store.migrate();
   const audit = new AuditLog({ store, hasher, clock });
   const targetDefaults = new AmbientTargetDefaults({ home: options.env.HOME, env: options.env });
-  const gateway = new Gateway({ classifier, policy, audit, clock, ids, config, targetDefaults });
+  const baseUrl = (
+    options.baseUrl ??
+    config.server.publicUrl ??
+    options.env.AIRLOCK_URL ??
+    `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${config.server.port}`
+  ).replace(/\/+$/, '');
+  // Webhooks from airlock.yaml unless the caller brings its own notifier; close() flushes them, so
+  // a one-shot command (a held `exec`) still delivers before it exits.
+  let webhooks: WebhookNotifier | undefined;
+  const notifier =
+    options.notifier !== undefined
+      ? options.notifier(config)
+      : config.notifications.webhooks.length === 0
+        ? undefined
+        : (webhooks = new WebhookNotifier({
+            webhooks: config.notifications.webhooks,
+            secrets: (name) => options.env[name],
+            onDeliveryFailure: (f) => {
+              // The origin only: a Slack webhook URL's path is itself a secret.
+              process.stderr.write(
+                `airlock: webhook to ${originOf(f.url)} failed after ${f.attempts} attempt(s) (${f.event}): ${f.error}\n`,
+              );
+            },
+          }));
+  const approvals = new ApprovalService({
+    store,
+    audit,
+    signer,
+    hasher,
+    clock,
+    ids,
+    config,
+    baseUrl,
+    ...(notifier === undefined ? {} : { notifier }),
+  });
+  const gateway = new Gateway({
+    classifier,
+    policy,
+    audit,
+    clock,
+    ids,
+    config,
+    targetDefaults,
+    grants: (a) => approvals.grantFor(a),
+  });
   return {
     paths,
     config,
@@ -153,8 +231,21 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
     policy,
     classifier,
     gateway,
+    approvals,
+    baseUrl,
     clock,
     ids,
+    async principalOf(token) {
+      if (token.startsWith(HUMAN_TOKEN_PREFIX)) {
+        const record = await store.getHumanTokenByHash(hasher.sha256Hex(token));
+        if (record === null || record.revokedAt !== null) return null;
+        const human = config.humans.find((h) => h.id === record.humanId);
+        return human === undefined ? null : { kind: 'human', id: human.id, groups: human.groups };
+      }
+      const agent = await store.getAgentByTokenHash(hasher.sha256Hex(token));
+      if (agent === null || agent.revokedAt !== null) return null;
+      return { kind: 'agent', id: agent.id, roles: agent.roles };
+    },
     async identify({ token, claimedId, onBehalfOf, session }) {
       const extra = {
         ...(onBehalfOf ? { onBehalfOf } : {}),
@@ -180,6 +271,7 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
       return { agent: { id: claimedId, authenticated: false, ...extra }, roles: [] };
     },
     async close() {
+      await webhooks?.flush(3000);
       await store.close();
     },
   };

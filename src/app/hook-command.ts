@@ -14,6 +14,8 @@ import { HOOK_CLIENTS, isHookClient, type HookClient } from '../adapters/hooks/h
 import { targetingEnv } from './agent-env.js';
 import type { CliIo } from './cli.js';
 import type { Airlock } from './composition.js';
+import type { RecordedVerdict } from '../core/gateway.js';
+import { hostname } from 'node:os';
 
 const MAX_PAYLOAD = 4 * 1024 * 1024;
 /** The exit code that blocks the tool call in every supported client. */
@@ -96,11 +98,68 @@ export async function decideHook(
       ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
       ...(request.intent === undefined ? {} : { intent: request.intent }),
     });
-    return adapter.respond(request, verdict);
+    if (verdict.decision.outcome !== 'hold' || verdict.auditSeq === null) return adapter.respond(request, verdict);
+    return await heldHook(airlock, adapter, request, verdict, options);
   } catch (err) {
     const e = toAirlockError(err);
     return adapter.failClosed(`Airlock could not decide (${e.code}): ${e.message}`, request);
   }
+}
+
+/**
+ * A held hook call becomes an approval request (the same call again finds the same request). The
+ * agent is told the request id and link; once humans approve, the same call again is allowed once
+ * (the approval is consumed), and the record says the agent ran it, unobserved by Airlock.
+ */
+async function heldHook(
+  airlock: Airlock,
+  adapter: HookAdapter,
+  request: HookRequest,
+  verdict: RecordedVerdict,
+  options: DecideHookOptions,
+): Promise<HookResponse> {
+  const action = request.action;
+  if (action === null) return adapter.respond(request, verdict);
+  const opened = await airlock.approvals.open({
+    verdict,
+    surface: 'hook',
+    action,
+    cwd: request.cwd,
+    env: options.env,
+  });
+  const approved = opened.reused && airlock.approvals.view(opened.request).status === 'approved';
+  if (approved) {
+    const claimed = await airlock.approvals.consume({
+      id: opened.request.id,
+      planDigest: opened.request.planDigest,
+      agentId: verdict.proposal.agent.id,
+      executor: { host: hostname(), pid: 0, startedAt: airlock.clock.now().toISOString() },
+    });
+    if (claimed.ok) {
+      await airlock.approvals.complete({
+        id: opened.request.id,
+        ran: true,
+        outcome: { observed: false, note: `allowed to ${adapter.client}, which runs it itself; Airlock did not observe the outcome` },
+      });
+      const by = claimed.request.approvals.map((a) => a.statement.human).join(', ');
+      const allowed: RecordedVerdict = {
+        ...verdict,
+        decision: {
+          outcome: 'allow',
+          reasons: [`approved by ${by} (request ${opened.request.id}); this approval is now used`],
+          guidance: `Approved by ${by} (request ${opened.request.id}). It is allowed this once, exactly as approved.`,
+          policies: verdict.decision.policies,
+          errors: [],
+        },
+      };
+      return adapter.respond(request, allowed, { requestUrl: opened.url });
+    }
+  }
+  const r = opened.request;
+  const needs = `${r.requirement.approvals} approval${r.requirement.approvals === 1 ? '' : 's'}${r.requirement.groups.length ? ` from ${r.requirement.groups.join(' or ')}` : ''}`;
+  return adapter.respond(request, verdict, {
+    requestUrl: `${opened.url} (request ${r.id}; needs ${needs}). Tell your user. Once it is approved, make exactly the same call again and it will be allowed once.`,
+  });
 }
 
 const hookResponseShape = (v: unknown): v is HookResponse =>

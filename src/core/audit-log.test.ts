@@ -19,7 +19,12 @@ const hasher = new NodeHasher();
 const signer = Ed25519Signer.generate();
 
 /** The smallest Store that honours the audit half of the contract, in memory. */
-function memoryStore(): Store & { entries: AuditEntry[] } {
+function memoryStore(): Pick<
+  Store,
+  'migrate' | 'appendAudit' | 'readAudit' | 'auditHead' | 'putAgent' | 'getAgentByTokenHash' | 'listAgents' | 'revokeAgent' | 'close'
+> & {
+  entries: AuditEntry[];
+} {
   const entries: AuditEntry[] = [];
   return {
     entries,

@@ -18,7 +18,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 /** What `AuditLog` needs, passed in by the composition root. */
 export interface AuditLogOptions {
-  readonly store: Store;
+  readonly store: Pick<Store, 'appendAudit' | 'readAudit' | 'auditHead'>;
   readonly hasher: Hasher;
   readonly clock: Clock;
 }
@@ -95,7 +95,7 @@ export interface ChainStart {
  * functions, cycles, undefined) and with STORE_FAILURE when the store does.
  */
 export class AuditLog {
-  readonly #store: Store;
+  readonly #store: Pick<Store, 'appendAudit' | 'readAudit' | 'auditHead'>;
   readonly #hasher: Hasher;
   readonly #clock: Clock;
   /** Chain verified so far by `treeHead`, so each head reads only the new entries. */

@@ -3,6 +3,7 @@
  * Parsed with Zod at start-up; a bad file fails with a message naming the field and the fix.
  */
 import { z } from 'zod';
+import { parseDuration } from './approval.js';
 import { AirlockError } from './errors.js';
 
 const criticality = z.enum(['low', 'medium', 'high', 'critical']);
@@ -79,6 +80,44 @@ export const agentSchema = z
   })
   .strict();
 
+/** What a human id may look like (same alphabet as agent ids). */
+export const HUMAN_ID = AGENT_ID;
+
+/** A human: approves holds and grants elevation. Passwords and tokens live in the store, never here. */
+export const humanSchema = z
+  .object({
+    id: z.string().regex(HUMAN_ID, 'human ids are 1-64 letters, digits, dot, dash or underscore'),
+    name: z.string().optional(),
+    email: z.string().optional(),
+    /** Groups named by policy (`@approvers("prod-owners")`) and by grant approval rules. */
+    groups: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .refine((s) => parseDuration(s) !== null, 'a duration above zero like "90s", "30m", "24h", "7d" or "1h30m"')
+    .default(fallback);
+
+/** A webhook that hears about requests and grants. */
+export const webhookSchema = z
+  .object({
+    url: z.string().url(),
+    /** `slack`: a Slack-compatible message ({text, blocks}); `json`: the generic event. */
+    format: z.enum(['slack', 'json']).default('json'),
+    /** Environment variable holding the HMAC-SHA256 key; the signature goes in X-Airlock-Signature. */
+    secretEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
+    /** Events to send; all when empty. */
+    events: z
+      .array(z.enum(['request.created', 'request.decided', 'request.expired', 'request.executed', 'grant.created', 'grant.decided']))
+      .default([]),
+  })
+  .strict();
+
 /** The whole configuration file. Every field has a default, so an empty file is valid. */
 export const airlockConfigSchema = z
   .object({
@@ -124,10 +163,53 @@ export const airlockConfigSchema = z
     requireAgentToken: z.boolean().default(false),
     /** Path prefixes holding data that is not in version control (RISK.md assumption 2). */
     dataPaths: z.array(z.string().min(1)).default([]),
+    /** Humans who approve, deny and grant. */
+    humans: z.array(humanSchema).default([]),
+    approvals: z
+      .object({
+        /** How long a request waits for its approvals before it expires. */
+        pendingTtl: duration('24h'),
+        /** How long one approval counts: an approved request not run by then needs approval again. */
+        approvalTtl: duration('60m'),
+        /** How long a web UI session lasts. */
+        sessionTtl: duration('12h'),
+      })
+      .strict()
+      .default({ pendingTtl: '24h', approvalTtl: '60m', sessionTtl: '12h' }),
+    grants: z
+      .object({
+        /** The longest a grant may last. */
+        maxDuration: duration('8h'),
+        /**
+         * Approvals a grant needs before it is active, from humans other than the one who asked for
+         * it. Applied to grants that reach a protected environment (or any environment, when the
+         * grant names none); 0 makes such grants active at once.
+         */
+        approvals: z.number().int().min(0).max(10).default(1),
+        /** Groups those approvers must belong to (any human when empty). */
+        approvers: z.array(z.string().min(1)).default(['prod-owners']),
+      })
+      .strict()
+      .default({ maxDuration: '8h', approvals: 1, approvers: ['prod-owners'] }),
+    notifications: z
+      .object({ webhooks: z.array(webhookSchema).default([]) })
+      .strict()
+      .default({ webhooks: [] }),
   })
   .strict()
   .superRefine((config, ctx) => {
     const names = Object.keys(config.environments);
+    const seen = new Set<string>();
+    config.humans.forEach((h, i) => {
+      if (seen.has(h.id)) ctx.addIssue({ code: 'custom', path: ['humans', i, 'id'], message: `"${h.id}" is listed twice` });
+      if (config.agents.some((a) => a.id === h.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['humans', i, 'id'],
+          message: `"${h.id}" is also an agent id; humans and agents are different principals, so give them different ids`,
+        });
+      seen.add(h.id);
+    });
     config.resources.forEach((r, i) => {
       if (r.environment !== undefined && !names.includes(r.environment)) {
         ctx.addIssue({
@@ -143,6 +225,8 @@ export type EnvironmentMatchConfig = z.infer<typeof environmentMatchSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type ResourceConfig = z.infer<typeof resourceSchema>;
 export type AgentConfig = z.infer<typeof agentSchema>;
+export type HumanConfig = z.infer<typeof humanSchema>;
+export type WebhookConfig = z.infer<typeof webhookSchema>;
 /** Validated configuration. */
 export type AirlockConfig = z.infer<typeof airlockConfigSchema>;
 

@@ -8,6 +8,7 @@ import { assessmentFromEffects, type Assessment } from './assessment.js';
 import type { AirlockConfig } from './config.js';
 import type { Decision, HoldRequirement, ResolvedEnvironment, Verdict } from './decision.js';
 import { resolveEnvironment } from './environment.js';
+import type { Grant } from './grant.js';
 import { writeGuidance } from './guidance.js';
 import type {
   AuditEntry,
@@ -36,6 +37,11 @@ export interface GatewayOptions {
   readonly config: AirlockConfig;
   /** Fills targets from ambient configuration (current kube context …). Optional. */
   readonly targetDefaults?: TargetDefaults;
+  /**
+   * Finds an active grant covering the action (time-bound elevation), which sets `elevated` for
+   * policy. Optional; a lookup that fails counts as no grant (fail closed).
+   */
+  readonly grants?: (action: { agentId: string; assessment: Assessment; environment: ResolvedEnvironment }) => Promise<Grant | null>;
 }
 
 /** One request for a decision. */
@@ -58,6 +64,8 @@ export interface RecordedVerdict extends Verdict {
   readonly proposal: Proposal;
   /** Audit sequence number of the decision entry; null when not recorded. */
   readonly auditSeq: number | null;
+  /** The grant that elevated the agent for this action, when one did. */
+  readonly grant: { readonly id: string; readonly until: string; readonly by: string } | null;
 }
 
 /** Holds that need approval when the decision path itself failed. */
@@ -140,10 +148,19 @@ export class Gateway {
       ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
     });
     const environment = this.environmentOf(assessment, request.environment, request.env);
-    const evaluation = this.#evaluate(proposal, request, assessment, environment);
+    let grant: RecordedVerdict['grant'] = null;
+    if (o.grants !== undefined && assessment.risk !== 'read') {
+      try {
+        const g = await o.grants({ agentId: request.agent.id, assessment, environment });
+        if (g !== null) grant = { id: g.id, until: g.until, by: g.requester.id };
+      } catch {
+        // A grant that cannot be read elevates nothing.
+      }
+    }
+    const evaluation = this.#evaluate(proposal, request, assessment, environment, grant !== null);
     let decision = toDecision(evaluation, assessment, environment);
     const verdict: Verdict = { proposalId: proposal.id, assessment, environment, decision, policySetHash: o.policy.policySetHash };
-    if (request.record === false) return { ...verdict, proposal, auditSeq: null };
+    if (request.record === false) return { ...verdict, proposal, auditSeq: null, grant };
     try {
       const entry = await o.audit.append('decision', {
         proposal,
@@ -151,8 +168,9 @@ export class Gateway {
         environment,
         decision,
         policySetHash: o.policy.policySetHash,
+        ...(grant === null ? {} : { grant }),
       });
-      return { ...verdict, proposal, auditSeq: entry.seq };
+      return { ...verdict, proposal, auditSeq: entry.seq, grant };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       decision = {
@@ -163,11 +181,17 @@ export class Gateway {
         policies: decision.policies,
         errors: [...decision.errors, `audit: ${message}`],
       };
-      return { ...verdict, decision, proposal, auditSeq: null };
+      return { ...verdict, decision, proposal, auditSeq: null, grant };
     }
   }
 
-  #evaluate(proposal: Proposal, request: DecideRequest, assessment: Assessment, environment: ResolvedEnvironment): PolicyEvaluation {
+  #evaluate(
+    proposal: Proposal,
+    request: DecideRequest,
+    assessment: Assessment,
+    environment: ResolvedEnvironment,
+    elevated: boolean,
+  ): PolicyEvaluation {
     try {
       return this.#o.policy.evaluate({
         principal: {
@@ -180,7 +204,7 @@ export class Gateway {
         proposal,
         assessment,
         environment,
-        elevated: false,
+        elevated,
         frozen: false,
         now: proposal.receivedAt,
       });

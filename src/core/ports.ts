@@ -4,7 +4,9 @@
  */
 import type { Action, Proposal } from './action.js';
 import type { Assessment, Target } from './assessment.js';
+import type { ApprovalRequest, RequestStatus } from './approval.js';
 import type { FiredPolicy, HoldRequirement, ResolvedEnvironment } from './decision.js';
+import type { Grant } from './grant.js';
 
 /** Facts the classifier may use besides the action text. */
 export interface ClassifyContext {
@@ -91,6 +93,35 @@ export interface TargetDefaults {
   complete(target: Target, env: Readonly<Record<string, string>>): CompletedTarget;
 }
 
+/** Events about requests and grants, for webhooks and live views. */
+export type ApprovalEventType =
+  | 'request.created'
+  | 'request.decided'
+  | 'request.expired'
+  | 'request.executed'
+  | 'grant.created'
+  | 'grant.decided';
+
+/** One event: what happened, to which request, and a link to it. */
+export interface ApprovalEvent {
+  readonly type: ApprovalEventType;
+  readonly at: string;
+  /** Set for request events. */
+  readonly request?: ApprovalRequest;
+  /** Set for grant events. */
+  readonly grant?: Grant;
+  /** Link to the request (or grant) page in the web UI. */
+  readonly url: string;
+}
+
+/**
+ * Tells the outside world (webhooks). Never throws and never blocks a decision: delivery and its
+ * retries happen in the background, and a failed delivery is reported by the adapter, not here.
+ */
+export interface Notifier {
+  notify(event: ApprovalEvent): void;
+}
+
 /** Time, injected so decisions replay and expiry is testable with a fake clock. */
 export interface Clock {
   now(): Date;
@@ -121,7 +152,21 @@ export interface Signer {
 }
 
 /** Kinds of audit events. */
-export type AuditEventType = 'decision' | 'execution' | 'agent.created' | 'agent.revoked' | 'tree-head' | 'config.loaded';
+export type AuditEventType =
+  | 'decision'
+  | 'execution'
+  | 'agent.created'
+  | 'agent.revoked'
+  | 'tree-head'
+  | 'config.loaded'
+  | 'request.created'
+  | 'review'
+  | 'request.revoked'
+  | 'request.expired'
+  | 'execution.started'
+  | 'grant.created'
+  | 'grant.revoked'
+  | 'human.credential';
 
 /** An audit entry as stored: hash-linked to the previous one. */
 export interface AuditEntry {
@@ -153,6 +198,46 @@ export interface AgentRecord {
   readonly revokedAt: string | null;
 }
 
+/** A human's password (scrypt, PHC-style string) set with `airlock humans passwd`. Humans themselves live in airlock.yaml. */
+export interface HumanCredential {
+  readonly humanId: string;
+  readonly passwordHash: string;
+  readonly updatedAt: string;
+}
+
+/** A human's personal API token (for the CLI and the API). Stored only as a SHA-256 hash; a different kind from agent tokens. */
+export interface HumanToken {
+  readonly id: string;
+  readonly humanId: string;
+  readonly tokenHash: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** A signed-in browser session. The cookie value is stored only as a SHA-256 hash. */
+export interface SessionRecord {
+  readonly idHash: string;
+  readonly humanId: string;
+  /** The CSRF token forms and fetches must echo. */
+  readonly csrf: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+/** A request or grant as stored, with the store's change counter (for live updates across processes). */
+export interface Stored<T> {
+  readonly value: T;
+  /** Increases with every write to any request or grant; `changesSince(n)` returns what changed after n. */
+  readonly changeSeq: number;
+}
+
+/** Query options for requests. */
+export interface ListRequestsOptions {
+  readonly statuses?: readonly RequestStatus[];
+  /** Most recent first; default 100. */
+  readonly limit?: number;
+}
+
 /**
  * Persistence. One contract suite runs against every implementation (SQLite, PostgreSQL).
  * Every method rejects with AirlockError('STORE_FAILURE') on infrastructure errors.
@@ -173,5 +258,48 @@ export interface Store {
   getAgentByTokenHash(tokenHash: string): Promise<AgentRecord | null>;
   listAgents(): Promise<readonly AgentRecord[]>;
   revokeAgent(id: string, at: string): Promise<boolean>;
+
+  /** Stores a new request (version 1). CONFLICT when the id exists. */
+  createRequest(request: ApprovalRequest): Promise<void>;
+  getRequest(id: string): Promise<Stored<ApprovalRequest> | null>;
+  /** Requests, newest first. */
+  listRequests(options?: ListRequestsOptions): Promise<readonly Stored<ApprovalRequest>[]>;
+  /** The newest open (pending or approved) request by this agent with this plan digest, or null. */
+  findOpenRequest(agentId: string, planDigest: string): Promise<Stored<ApprovalRequest> | null>;
+  /**
+   * Compare-and-set: writes `next` (whose version is `expectedVersion + 1`) only if the stored
+   * version is still `expectedVersion`. True when written; false when someone else changed it first.
+   * This is what makes APPROVED -> EXECUTING happen once across processes and replicas.
+   */
+  updateRequest(next: ApprovalRequest, expectedVersion: number): Promise<boolean>;
+
+  createGrant(grant: Grant): Promise<void>;
+  getGrant(id: string): Promise<Stored<Grant> | null>;
+  /** Grants, newest first; `agentId` filters by the elevated agent. */
+  listGrants(options?: {
+    readonly agentId?: string;
+    readonly statuses?: readonly RequestStatus[];
+    readonly limit?: number;
+  }): Promise<readonly Stored<Grant>[]>;
+  /** Compare-and-set, as `updateRequest`. */
+  updateGrant(next: Grant, expectedVersion: number): Promise<boolean>;
+
+  /** Requests and grants written after change `sinceSeq` (ascending), and the latest change number. */
+  changesSince(sinceSeq: number): Promise<{
+    readonly requests: readonly Stored<ApprovalRequest>[];
+    readonly grants: readonly Stored<Grant>[];
+    readonly lastSeq: number;
+  }>;
+
+  putHumanCredential(credential: HumanCredential): Promise<void>;
+  getHumanCredential(humanId: string): Promise<HumanCredential | null>;
+  putHumanToken(token: HumanToken): Promise<void>;
+  getHumanTokenByHash(tokenHash: string): Promise<HumanToken | null>;
+  listHumanTokens(humanId?: string): Promise<readonly HumanToken[]>;
+  revokeHumanToken(id: string, at: string): Promise<boolean>;
+  putSession(session: SessionRecord): Promise<void>;
+  getSession(idHash: string): Promise<SessionRecord | null>;
+  deleteSession(idHash: string): Promise<void>;
+
   close(): Promise<void>;
 }

@@ -19,8 +19,9 @@ import {
 } from './corpus.js';
 
 const CORPUS_DIR = dirname(fileURLToPath(import.meta.url));
-const FILES = ['cloud.jsonl', 'evasion.jsonl', 'iac.jsonl', 'k8s.jsonl', 'mcp.jsonl', 'shell.jsonl', 'sql.jsonl'];
+const FILES = ['airlock-cli.jsonl', 'cloud.jsonl', 'evasion.jsonl', 'iac.jsonl', 'k8s.jsonl', 'mcp.jsonl', 'shell.jsonl', 'sql.jsonl'];
 const PREFIX: Record<string, string> = {
+  'airlock-cli.jsonl': 'al',
   'cloud.jsonl': 'cl',
   'evasion.jsonl': 'ev',
   'iac.jsonl': 'iac',

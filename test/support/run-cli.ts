@@ -29,6 +29,9 @@ export function runCli(
       AIRLOCK_CONFIG: undefined,
       AIRLOCK_HOME: undefined,
       AIRLOCK_URL: undefined,
+      AIRLOCK_TOKEN: undefined,
+      // A held `exec` answers at once (exit 2) unless a test waits for approval on purpose.
+      AIRLOCK_WAIT_TIMEOUT: '0',
       KUBECONFIG: undefined,
       AWS_PROFILE: undefined,
       AWS_DEFAULT_PROFILE: undefined,

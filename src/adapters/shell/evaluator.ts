@@ -34,6 +34,9 @@ export interface EvaluatorServices {
 
 /** Command names that run another command; `--help` after them belongs to the inner command. */
 const WRAPPERS = new Set([
+  // Airlock's own exec and sh run the command they are given, wherever --help appears.
+  'airlock',
+  'airlock.js',
   'sudo',
   'doas',
   'env',

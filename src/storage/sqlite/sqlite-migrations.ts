@@ -41,6 +41,78 @@ export const SQLITE_MIGRATIONS = {
         .execute();
     },
   },
+  /**
+   * Approval requests and grants (each row's `body` is the whole record as JSON; the other columns
+   * are copies of its fields for querying), human passwords, personal tokens and web sessions.
+   *
+   * `change_seq` is one counter over requests AND grants: every insert and update sets it to
+   * 1 + the highest value in either table, computed inside that same statement. A write statement
+   * holds SQLite's single write lock from its start, so two writers (connections or processes)
+   * never compute the same value, and the counter strictly increases with every write. The unique
+   * indexes on it turn a bug that broke this into a failed write instead of a missed change.
+   */
+  '0002_approvals': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('requests')
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('plan_digest', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('change_seq', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('requests_status').on('requests').columns(['status', 'created_at']).execute();
+      await db.schema.createIndex('requests_agent_digest').on('requests').columns(['agent_id', 'plan_digest']).execute();
+      await db.schema.createIndex('requests_change_seq').on('requests').column('change_seq').unique().execute();
+      await db.schema.createIndex('requests_created_at').on('requests').columns(['created_at', 'id']).execute();
+
+      await db.schema
+        .createTable('grants')
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('change_seq', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('until', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('grants_status').on('grants').columns(['status', 'created_at']).execute();
+      await db.schema.createIndex('grants_agent_status').on('grants').columns(['agent_id', 'status']).execute();
+      await db.schema.createIndex('grants_change_seq').on('grants').column('change_seq').unique().execute();
+      await db.schema.createIndex('grants_created_at').on('grants').columns(['created_at', 'id']).execute();
+
+      await db.schema
+        .createTable('human_credentials')
+        .addColumn('human_id', 'text', (c) => c.primaryKey().notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('human_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
+        .addColumn('human_id', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema.createIndex('human_tokens_human').on('human_tokens').column('human_id').execute();
+
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey().notNull())
+        .addColumn('human_id', 'text', (c) => c.notNull())
+        .addColumn('csrf', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 } as const satisfies Readonly<Record<SqliteMigrationName, Migration>>;
 
 /**

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { NodeHasher } from '../../adapters/crypto/node-hasher.js';
+import { AuditLog, verifyChain } from '../../core/audit-log.js';
+import { sampleGrant, sampleRequest } from '../store-contract.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const seen = vi.hoisted(() => ({ kyselyLoads: 0, migrationRuns: 0 }));
@@ -76,6 +79,29 @@ describe('SqliteStore.migrate', () => {
     expect(await store.getAgentByTokenHash('th')).toMatchObject({ id: 'x' });
     expect(await store.listAgents()).toHaveLength(1);
     expect(await store.revokeAgent('x', '2026-01-02T00:00:00.000Z')).toBe(true);
+    const request = sampleRequest('req-1', { status: 'approved' });
+    await store.createRequest(request);
+    expect(await store.updateRequest({ ...request, version: 2, status: 'executing' }, 1)).toBe(true);
+    expect(await store.getRequest('req-1')).toMatchObject({ value: { version: 2 } });
+    expect(await store.listRequests({ statuses: ['executing'] })).toHaveLength(1);
+    expect(await store.findOpenRequest('deploy-bot', request.planDigest)).toBeNull();
+    await store.createGrant(sampleGrant('grant-1'));
+    expect(await store.listGrants({ agentId: 'deploy-bot', statuses: ['pending'] })).toHaveLength(1);
+    expect((await store.changesSince(0)).lastSeq).toBe(3);
+    await store.putHumanCredential({ humanId: 'alice', passwordHash: 'h', updatedAt: '2026-01-01T00:00:00.000Z' });
+    expect(await store.getHumanCredential('alice')).toMatchObject({ passwordHash: 'h' });
+    await store.putHumanToken({ id: 't', humanId: 'alice', tokenHash: 'hth', createdAt: '2026-01-01T00:00:00.000Z', revokedAt: null });
+    expect(await store.getHumanTokenByHash('hth')).toMatchObject({ id: 't' });
+    expect(await store.revokeHumanToken('t', '2026-01-02T00:00:00.000Z')).toBe(true);
+    await store.putSession({
+      idHash: 's',
+      humanId: 'alice',
+      csrf: 'c',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2026-01-02T00:00:00.000Z',
+    });
+    expect(await store.getSession('s')).toMatchObject({ csrf: 'c' });
+    await store.deleteSession('s');
     await store.close();
     expect(seen).toEqual({ kyselyLoads: 0, migrationRuns: 0 });
   });
@@ -127,6 +153,63 @@ describe('SqliteStore.migrate', () => {
     raw.close();
     await expect(store.migrate()).rejects.toMatchObject({ code: 'STORE_FAILURE', message: expect.stringContaining('migrate') });
     await store.close();
+  });
+
+  // Last in this file: it loads Kysely and runs the Migrator, which the tests above count.
+  it('upgrades a database at 0001 holding audit entries and agents to 0002, keeping them', async () => {
+    const path = join(dir, 'old.db');
+    const { Kysely, Migrator, SqliteDialect } = await import('kysely');
+    const { SQLITE_MIGRATIONS } = await import('./sqlite-migrations.js');
+    const raw = new Database(path);
+    const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
+    const onlyFirst = { '0001_audit_and_agents': SQLITE_MIGRATIONS['0001_audit_and_agents'] };
+    const { error } = await new Migrator({ db: kysely, provider: { getMigrations: async () => onlyFirst } }).migrateToLatest();
+    expect(error).toBeUndefined();
+    await kysely.destroy();
+
+    // Written by the store on the 0001 schema (the audit and agent statements need nothing newer).
+    const hasher = new NodeHasher();
+    let t = Date.parse('2026-01-01T00:00:00.000Z');
+    const old = await SqliteStore.open({ path });
+    const log = new AuditLog({ store: old, hasher, clock: { now: () => new Date((t += 1000)) } });
+    for (let i = 0; i < 5; i++) await log.append('decision', { i });
+    await old.putAgent({ id: 'x', roles: ['ops'], tokenHash: 'th', createdAt: '2026-01-01T00:00:00.000Z', revokedAt: null });
+    const before = await old.readAudit({});
+    await old.close();
+    const tables = (p: string) => {
+      const db = new Database(p, { readonly: true });
+      try {
+        return db
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+          .all()
+          .map((r) => (r as { name: string }).name);
+      } finally {
+        db.close();
+      }
+    };
+    expect(tables(path)).not.toContain('requests');
+
+    const store = await SqliteStore.open({ path });
+    await store.migrate();
+    expect(tables(path)).toEqual(
+      expect.arrayContaining(['audit_log', 'agents', 'requests', 'grants', 'human_credentials', 'human_tokens', 'sessions']),
+    );
+    const after = await store.readAudit({});
+    expect(after).toEqual(before);
+    expect(verifyChain(after, hasher)).toMatchObject({ ok: true, size: 5 });
+    expect(await store.getAgentByTokenHash('th')).toMatchObject({ id: 'x', roles: ['ops'] });
+    expect((await new AuditLog({ store, hasher, clock: { now: () => new Date((t += 1000)) } }).append('decision', { i: 5 })).seq).toBe(6);
+    await store.createRequest(sampleRequest('req-1'));
+    expect((await store.getRequest('req-1'))?.value).toEqual(sampleRequest('req-1'));
+    await store.close();
+
+    const check = new Database(path, { readonly: true });
+    const applied = check
+      .prepare('SELECT name FROM kysely_migration ORDER BY name')
+      .all()
+      .map((r) => (r as { name: string }).name);
+    check.close();
+    expect(applied).toEqual(['0001_audit_and_agents', '0002_approvals']);
   });
 
   it('a closed store fails with STORE_FAILURE, migrate included', async () => {

@@ -20,6 +20,11 @@ function tamper(path: string, statements: string): void {
   }
 }
 
+/** A SQL string literal. */
+function quote(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
 runStoreContract('SqliteStore', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-sqlite-'));
   const path = join(dir, 'airlock.db');
@@ -35,7 +40,23 @@ runStoreContract('SqliteStore', async () => {
       tamper(path, `UPDATE audit_log SET payload = '{broken' WHERE seq = ${Number(seq)}`);
     },
     async corruptAgentRow(id) {
-      tamper(path, `UPDATE agents SET roles = 'not json' WHERE id = '${id.replaceAll("'", "''")}'`);
+      tamper(path, `UPDATE agents SET roles = 'not json' WHERE id = ${quote(id)}`);
+    },
+    async corruptRequestRow(id) {
+      tamper(path, `UPDATE requests SET body = '{broken' WHERE id = ${quote(id)}`);
+    },
+    async corruptGrantRow(id) {
+      // Valid JSON, but its version disagrees with the version column the compare-and-set relies on.
+      tamper(path, `UPDATE grants SET body = json_set(body, '$.version', version + 1) WHERE id = ${quote(id)}`);
+    },
+    async corruptHumanCredentialRow(humanId) {
+      tamper(path, `UPDATE human_credentials SET password_hash = '' WHERE human_id = ${quote(humanId)}`);
+    },
+    async corruptHumanTokenRow(id) {
+      tamper(path, `UPDATE human_tokens SET created_at = '' WHERE id = ${quote(id)}`);
+    },
+    async corruptSessionRow(idHash) {
+      tamper(path, `UPDATE sessions SET expires_at = '' WHERE id_hash = ${quote(idHash)}`);
     },
   };
 });

@@ -1,9 +1,10 @@
 /**
  * Every shell grammar by command name: the framework's own (filesystem, wrappers, git, containers,
  * databases, interpreters, PowerShell, network, system, packages, long-tail operations CLIs) merged with the infrastructure CLIs
- * (kubernetes, IaC, cloud). Later tables win on a name clash.
+ * (kubernetes, IaC, cloud) and Airlock's own CLI. Later tables win on a name clash.
  */
 import type { ToolRuleTable } from '../tool-rule.js';
+import { airlockRules } from './airlock.js';
 import { cloudRules } from './cloud.js';
 import { containerRules } from './containers.js';
 import { coreutilsRules } from './coreutils.js';
@@ -33,4 +34,5 @@ export const shellRules: ToolRuleTable = Object.freeze({
   ...kubernetesRules,
   ...iacRules,
   ...cloudRules,
+  ...airlockRules,
 });
