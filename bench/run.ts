@@ -7,6 +7,7 @@
  *  3. `airlock check --jsonl` throughput as a process on one core;
  *  4. `airlock hook claude-code` round trip as a process;
  *  5. the approval single-use race: two processes, 100 consumers, one winner (bench/approval-race.ts).
+ *  6. from the second approval to the approved command starting (bench/approval-latency.ts).
  * Figures, not pass/fail: timings belong here, not in tests.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { createAirlock } from '../src/app/composition.js';
 import type { Action } from '../src/core/action.js';
 import { entryToAction, loadCorpus, scoreCorpus, type CorpusEntry } from '../test/corpus/corpus.js';
+import { benchApprovalLatency } from './approval-latency.js';
 import { benchApprovalRace } from './approval-race.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -176,6 +178,11 @@ try {
     } finally {
       server.kill('SIGTERM');
     }
+  }
+
+  if (want('approval')) {
+    console.log('\n== from the second approval (HTTP API, as the web UI button) to the approved command starting ==');
+    await benchApprovalLatency(20);
   }
 
   if (want('race')) {
