@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { refusalError, type ReviewResult } from '../core/approval-service.js';
-import { OPEN_STATUSES, parseDuration, type RequestStatus } from '../core/approval.js';
+import { OPEN_STATUSES, parseDuration, REQUEST_STATUSES, type RequestStatus } from '../core/approval.js';
 import type { EffectVerb, RiskClass } from '../core/assessment.js';
 import { AirlockError } from '../core/errors.js';
 import type { GrantScope } from '../core/grant.js';
@@ -17,18 +17,6 @@ import type { CliIo } from './cli.js';
 import { HUMAN_TOKEN_PREFIX, type Airlock } from './composition.js';
 
 type WithAirlock = <T>(io: CliIo, fn: (airlock: Airlock) => Promise<T>) => Promise<T>;
-
-const STATUSES: readonly RequestStatus[] = [
-  'pending',
-  'approved',
-  'denied',
-  'expired',
-  'revoked',
-  'executing',
-  'executed',
-  'failed',
-  'unknown-outcome',
-];
 
 /**
  * The human calling: AIRLOCK_TOKEN must be a human's personal token. Refused when the caller's
@@ -89,8 +77,8 @@ export async function requestsCommand(argv: readonly string[], io: CliIo, withAi
       });
     const wanted = list(args, 'status');
     for (const s of wanted) {
-      if (!STATUSES.includes(s as RequestStatus)) {
-        throw new AirlockError({ code: 'BAD_INPUT', message: `--status ${s}: use one of ${STATUSES.join(', ')}` });
+      if (!REQUEST_STATUSES.includes(s as RequestStatus)) {
+        throw new AirlockError({ code: 'BAD_INPUT', message: `--status ${s}: use one of ${REQUEST_STATUSES.join(', ')}` });
       }
     }
     const limit = Number(str(args, 'limit') ?? '100');

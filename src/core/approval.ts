@@ -17,17 +17,24 @@ import type { Assessment, BlastRadius, Effect, RiskClass, Target } from './asses
 import { canonicalJson } from './canonical-json.js';
 import type { HoldRequirement, ResolvedEnvironment } from './decision.js';
 
-/** Lifecycle of a request. `approved` is stored once enough valid approvals are in; it lapses back to pending when they expire. */
-export type RequestStatus =
-  | 'pending'
-  | 'approved'
-  | 'denied'
-  | 'expired'
-  | 'revoked'
-  | 'executing'
-  | 'executed'
-  | 'failed'
-  | 'unknown-outcome';
+/**
+ * Lifecycle of a request, in order. `approved` is stored once enough valid approvals are in; it
+ * lapses back to pending when they expire.
+ */
+export const REQUEST_STATUSES = [
+  'pending',
+  'approved',
+  'denied',
+  'expired',
+  'revoked',
+  'executing',
+  'executed',
+  'failed',
+  'unknown-outcome',
+] as const;
+
+/** One of {@link REQUEST_STATUSES}. */
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 /** Statuses in which humans may still review a request. */
 export const OPEN_STATUSES: readonly RequestStatus[] = ['pending', 'approved'];

@@ -4,7 +4,7 @@
  * half-typed value. Shared by every Store implementation.
  */
 import { z } from 'zod';
-import type { ApprovalRequest, RequestStatus, Requester } from '../core/approval.js';
+import { type ApprovalRequest, REQUEST_STATUSES, type Requester } from '../core/approval.js';
 import { AirlockError } from '../core/errors.js';
 import type { Grant } from '../core/grant.js';
 import type { AgentRecord, AuditEntry, AuditEventType, HumanCredential, HumanToken, SessionRecord, Stored } from '../core/ports.js';
@@ -31,22 +31,6 @@ export const AUDIT_EVENT_TYPES = [
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const auditTypesMatch: Same<(typeof AUDIT_EVENT_TYPES)[number], AuditEventType> = true;
 void auditTypesMatch;
-
-/** Every request status, as a tuple Zod can check (kept equal to `RequestStatus` in approval.ts). */
-export const REQUEST_STATUSES = [
-  'pending',
-  'approved',
-  'denied',
-  'expired',
-  'revoked',
-  'executing',
-  'executed',
-  'failed',
-  'unknown-outcome',
-] as const;
-
-const requestStatusesMatch: Same<(typeof REQUEST_STATUSES)[number], RequestStatus> = true;
-void requestStatusesMatch;
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-character lowercase hex hash');
 

@@ -13,7 +13,14 @@ import { type Context, Hono } from 'hono';
 import { type SSEMessage, streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { type ApprovalService, type OpenedRequest, refusalError } from '../../core/approval-service.js';
-import { type ApprovalRequest, approvalsMissing, parseDuration, type RequestStatus, type Review } from '../../core/approval.js';
+import {
+  type ApprovalRequest,
+  approvalsMissing,
+  parseDuration,
+  REQUEST_STATUSES,
+  type RequestStatus,
+  type Review,
+} from '../../core/approval.js';
 import type { EffectVerb } from '../../core/assessment.js';
 import { AGENT_ID } from '../../core/config.js';
 import { AirlockError, ERROR_CODES, toAirlockError } from '../../core/errors.js';
@@ -55,18 +62,6 @@ export interface ApprovalsApiOptions {
   readonly closeSignal?: AbortSignal;
 }
 
-/** Every request status, for query validation. */
-const STATUSES: readonly RequestStatus[] = [
-  'pending',
-  'approved',
-  'denied',
-  'expired',
-  'revoked',
-  'executing',
-  'executed',
-  'failed',
-  'unknown-outcome',
-];
 const VERBS = ['read', 'create', 'modify', 'delete', 'replace', 'execute'] as const satisfies readonly EffectVerb[];
 /** Requests and grants read per list call before filtering by status or agent. */
 const LIST_WINDOW = 1000;
@@ -170,8 +165,8 @@ function listQuery(c: Context): { statuses: readonly RequestStatus[] | undefined
   if (statusText !== undefined && statusText !== '' && statusText !== 'all') {
     statuses = [];
     for (const s of statusText.split(',')) {
-      if (!STATUSES.includes(s as RequestStatus)) {
-        throw new AirlockError({ code: 'BAD_INPUT', message: `status: "${s}" is not one of ${STATUSES.join(', ')} (or all)` });
+      if (!REQUEST_STATUSES.includes(s as RequestStatus)) {
+        throw new AirlockError({ code: 'BAD_INPUT', message: `status: "${s}" is not one of ${REQUEST_STATUSES.join(', ')} (or all)` });
       }
       statuses.push(s as RequestStatus);
     }

@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { GENESIS_HASH } from '../../core/audit-log.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { AirlockError } from '../../core/errors.js';
-import type { ApprovalRequest, RequestStatus } from '../../core/approval.js';
+import { type ApprovalRequest, REQUEST_STATUSES, type RequestStatus } from '../../core/approval.js';
 import type { Grant } from '../../core/grant.js';
 import type {
   AgentRecord,
@@ -34,7 +34,6 @@ import type {
 } from '../../core/ports.js';
 import {
   AUDIT_EVENT_TYPES,
-  REQUEST_STATUSES,
   checkAgent,
   checkHumanCredential,
   checkHumanToken,
