@@ -118,6 +118,9 @@ async function harness(
   const store = await SqliteStore.open({ path: options.path ?? ':memory:' });
   open.push(store);
   await store.migrate();
+  // Grants elevate registered agents only.
+  await store.putAgent({ id: 'deploy-bot', roles: [], tokenHash: 'f'.repeat(64), createdAt: T0.toISOString(), revokedAt: null });
+  await store.migrate();
   const audit = new AuditLog({ store, hasher, clock });
   const ids = new UlidIds(clock);
   const approvals = new ApprovalService({
@@ -822,6 +825,13 @@ describe('approval abuse: grants', () => {
       writeFileSync(join(dir, 'airlock.yaml'), AIRLOCK_YAML);
       clock = new FakeClock();
       airlock = await createAirlock({ env: { HOME: dir }, cwd: dir, clock });
+      await airlock.store.putAgent({
+        id: 'deploy-bot',
+        roles: [],
+        tokenHash: 'f'.repeat(64),
+        createdAt: T0.toISOString(),
+        revokedAt: null,
+      });
     });
     afterAll(async () => {
       await airlock.close();
@@ -854,6 +864,14 @@ describe('approval abuse: grants', () => {
       });
       const elevated = await decide(RESTART_API);
       expect(elevated.decision.outcome).toBe('allow');
+      // A caller that only claims the agent's name, without its token, gets no elevation.
+      const claimed = await airlock.gateway.decide({
+        surface: 'exec',
+        agent: { ...AGENT, authenticated: false },
+        roles: [],
+        action: { kind: 'shell', command: RESTART_API, argv: RESTART_API.split(' ') },
+      });
+      expect(claimed).toMatchObject({ decision: { outcome: 'hold' }, grant: null });
       expect(elevated.grant).toEqual({ id: grant.id, until: grant.until, by: 'alice' });
       const entry = (await airlock.store.readAudit({ fromSeq: elevated.auditSeq ?? 0, limit: 1 }))[0];
       expect(entry?.payload).toMatchObject({ grant: { id: grant.id } });

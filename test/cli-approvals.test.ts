@@ -66,20 +66,20 @@ describe('a held airlock exec', () => {
     const id = await exec.requestId;
     expect(existsSync(join(w.dir, 'orders.db'))).toBe(true);
 
-    const first = await as('alice', ['approve', id]);
+    const first = await as('alice', ['approve', '--yes', id]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('1 more needed from prod-owners');
     // The same human twice does not count twice.
-    const again = await as('alice', ['approve', id]);
+    const again = await as('alice', ['approve', '--yes', id]);
     expect(again.code).toBe(75);
     expect(again.stderr).toContain('already approved');
     // Someone outside the group does not count.
-    const carol = await as('carol', ['approve', id]);
+    const carol = await as('carol', ['approve', '--yes', id]);
     expect(carol.code).toBe(77);
     expect(carol.stderr).toContain('not in prod-owners');
     expect(existsSync(join(w.dir, 'orders.db'))).toBe(true);
 
-    const second = await as('bob', ['approve', id]);
+    const second = await as('bob', ['approve', '--yes', id]);
     expect(second.stdout).toContain('it may now run (once)');
     const { code, stderr } = await exec.done;
     expect(code, stderr).toBe(0);
@@ -110,13 +110,13 @@ describe('a held airlock exec', () => {
     expect(stderr).toContain('denied by bob: not during the sale');
     expect(existsSync(join(w.dir, 'orders.db'))).toBe(true);
     // A denied request cannot be approved afterwards.
-    expect((await as('alice', ['approve', id])).code).toBe(75);
+    expect((await as('alice', ['approve', '--yes', id])).code).toBe(75);
   });
 
   it('exits 3 when the request is revoked before it runs', async () => {
     const exec = waitingExec(['--', 'rm', '-f', 'orders.db']);
     const id = await exec.requestId;
-    expect((await as('alice', ['approve', id])).code).toBe(0);
+    expect((await as('alice', ['approve', '--yes', id])).code).toBe(0);
     expect((await as('alice', ['revoke', id, '--reason', 'wrong file'])).code).toBe(0);
     const { code, stderr } = await exec.done;
     expect(code).toBe(3);
@@ -136,6 +136,43 @@ describe('a held airlock exec', () => {
   });
 });
 
+describe('what an approval is bound to', () => {
+  it('a script swapped after approval, or a different PATH, is a new plan: the approved one is not used', async () => {
+    writeFileSync(join(w.dir, 'deploy.sh'), 'echo benign > deployed.txt\n');
+    const held = await runCli(['exec', '--env', 'prod', '--', 'bash', './deploy.sh'], { cwd: w.dir });
+    expect(held.code).toBe(2);
+    const id = (await runCli(['requests', '-q'], { cwd: w.dir })).stdout.trim();
+    const shown = await runCli(['requests', 'show', id], { cwd: w.dir });
+    expect(shown.stdout).toMatch(/deploy\.sh\s+sha256:[0-9a-f]{16}/);
+    await as('alice', ['approve', '--yes', id]);
+    await as('bob', ['approve', '--yes', id]);
+    writeFileSync(join(w.dir, 'deploy.sh'), 'echo SWAPPED > deployed.txt\n');
+    const swapped = await runCli(['exec', '--env', 'prod', '--', 'bash', './deploy.sh'], { cwd: w.dir });
+    expect(swapped.code).toBe(2);
+    expect(existsSync(join(w.dir, 'deployed.txt'))).toBe(false);
+    writeFileSync(join(w.dir, 'deploy.sh'), 'echo benign > deployed.txt\n');
+    const otherPath = await runCli(['exec', '--env', 'prod', '--', 'bash', './deploy.sh'], {
+      cwd: w.dir,
+      env: { PATH: `${join(w.dir, 'bin')}:${process.env.PATH ?? ''}` },
+    });
+    expect(otherPath.code).toBe(2);
+    expect(existsSync(join(w.dir, 'deployed.txt'))).toBe(false);
+    // The script as approved, in the environment approved: runs.
+    const ok = await runCli(['exec', '--env', 'prod', '--', 'bash', './deploy.sh'], { cwd: w.dir });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(existsSync(join(w.dir, 'deployed.txt'))).toBe(true);
+  });
+
+  it('airlock approve without a terminal needs --yes or --digest', async () => {
+    await runCli(['exec', '--env', 'prod', '--', 'rm', '-f', 'orders.db'], { cwd: w.dir });
+    const id = (await runCli(['requests', '-q'], { cwd: w.dir })).stdout.trim();
+    const r = await as('alice', ['approve', id]);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain('run again with --yes');
+    expect(r.stdout).toContain('rm -f orders.db');
+  });
+});
+
 describe('who may approve', () => {
   it('refuses agent tokens, callers with an agent token in their environment, and no token', async () => {
     const exec = await runCli(['exec', '--env', 'prod', '--', 'rm', '-f', 'orders.db'], { cwd: w.dir });
@@ -144,18 +181,18 @@ describe('who may approve', () => {
     const agent = await runCli(['agents', 'add', 'deploy-bot'], { cwd: w.dir });
     const agentToken = agent.stdout.trim().split('\n').at(-1) as string;
 
-    const withAgentToken = await runCli(['approve', id], { cwd: w.dir, env: { AIRLOCK_TOKEN: agentToken } });
+    const withAgentToken = await runCli(['approve', '--yes', id], { cwd: w.dir, env: { AIRLOCK_TOKEN: agentToken } });
     expect(withAgentToken.code).toBe(77);
     expect(withAgentToken.stderr).toContain('agent credentials never');
-    const inAgentShell = await runCli(['approve', id], {
+    const inAgentShell = await runCli(['approve', '--yes', id], {
       cwd: w.dir,
       env: { AIRLOCK_TOKEN: tokens.alice, AIRLOCK_AGENT_TOKEN: agentToken },
     });
     expect(inAgentShell.code).toBe(77);
     expect(inAgentShell.stderr).toContain("agent's environment");
-    const none = await runCli(['approve', id], { cwd: w.dir });
+    const none = await runCli(['approve', '--yes', id], { cwd: w.dir });
     expect(none.code).toBe(77);
-    const forged = await runCli(['approve', id], { cwd: w.dir, env: { AIRLOCK_TOKEN: 'alh_forged' } });
+    const forged = await runCli(['approve', '--yes', id], { cwd: w.dir, env: { AIRLOCK_TOKEN: 'alh_forged' } });
     expect(forged.code).toBe(77);
     const shown = JSON.parse((await runCli(['requests', 'show', id, '--json'], { cwd: w.dir })).stdout) as { approvals: unknown[] };
     expect(shown.approvals).toHaveLength(0);
@@ -201,8 +238,8 @@ describe('a held hook call', () => {
     expect(second.stdout).toContain(id);
     expect((await runCli(['requests', '-q'], { cwd: w.dir })).stdout.trim()).toBe(id);
 
-    await as('alice', ['approve', id]);
-    await as('bob', ['approve', id]);
+    await as('alice', ['approve', '--yes', id]);
+    await as('bob', ['approve', '--yes', id]);
     const allowed = JSON.parse((await hook()).stdout) as { hookSpecificOutput: { permissionDecision: string } };
     expect(allowed.hookSpecificOutput.permissionDecision).toBe('allow');
     // Used once: the next identical call is held again under a new request.
@@ -211,5 +248,35 @@ describe('a held hook call', () => {
     };
     expect(after.hookSpecificOutput.permissionDecision).toBe('deny');
     expect(after.hookSpecificOutput.permissionDecisionReason).not.toContain(id);
+  });
+});
+
+describe('a held file write through a hook', () => {
+  it('is approved for its content: the same path with other content is not allowed', async () => {
+    writeFileSync(
+      join(w.dir, 'airlock.yaml'),
+      `${CONFIG.replace('environments:\n  prod: {}\n', '')}environments:\n  prod:\n    match:\n      paths: ["${w.dir}/srv"]\n`,
+    );
+    const write = (content: string) =>
+      runCli(['hook', 'claude-code'], {
+        cwd: w.dir,
+        input: JSON.stringify({
+          session_id: 's1',
+          cwd: w.dir,
+          hook_event_name: 'PreToolUse',
+          tool_name: 'Write',
+          tool_input: { file_path: join(w.dir, 'srv', 'orders.db'), content },
+        }),
+      });
+    const decision = (r: { stdout: string }) =>
+      (JSON.parse(r.stdout) as { hookSpecificOutput: { permissionDecision: string } }).hookSpecificOutput.permissionDecision;
+    const first = await write('benign');
+    expect(decision(first)).not.toBe('allow');
+    const id = (await runCli(['requests', '-q'], { cwd: w.dir })).stdout.trim();
+    expect(id).toMatch(/^req_/);
+    await as('alice', ['approve', '--yes', id]);
+    await as('bob', ['approve', '--yes', id]);
+    expect(decision(await write('something else entirely'))).not.toBe('allow');
+    expect(decision(await write('benign'))).toBe('allow');
   });
 });

@@ -55,8 +55,8 @@ it('keeps pending requests pending across a restart, and marks a dead execution 
   const exec = startAirlock(['exec', '--env', 'prod', '--', './long-job'], { cwd: w.dir, env: hermeticEnv(w.dir) });
   live.push(exec);
   const id = (await exec.waitFor(/\(request (req_\w+);/, 60_000))[1] as string;
-  await runCli(['approve', id], { cwd: w.dir, env: { AIRLOCK_TOKEN: alice } });
-  await runCli(['approve', id], { cwd: w.dir, env: { AIRLOCK_TOKEN: bob } });
+  await runCli(['approve', '--yes', id], { cwd: w.dir, env: { AIRLOCK_TOKEN: alice } });
+  await runCli(['approve', '--yes', id], { cwd: w.dir, env: { AIRLOCK_TOKEN: bob } });
   for (let i = 0; i < 200 && !existsSync(join(w.dir, 'long-job.started')); i++) await new Promise((r) => setTimeout(r, 100));
   expect(existsSync(join(w.dir, 'long-job.started'))).toBe(true);
   expect(await status(id)).toBe('executing');

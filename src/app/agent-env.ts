@@ -53,3 +53,21 @@ export function withoutHijackers(env: Readonly<Record<string, string | undefined
   }
   return { env: out, removed };
 }
+
+/**
+ * Variables that change what an approved command does beyond where it lands: the search path, the
+ * home directory (`~`, `~/.kube/config`), tool option and config-file variables. They are part of
+ * an approval's plan (so approvers see them and a change needs approval again), never of the
+ * classifier's input.
+ */
+const EXECUTION =
+  /^(PATH|HOME|TF_CLI_ARGS(_\w+)?|TF_DATA_DIR|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|AWS_ENDPOINT_URL(_\w+)?|DOCKER_HOST|DOCKER_CONTEXT|DOCKER_CONFIG|PYTHONPATH|NODE_PATH|RUBYLIB|PERL5LIB|GLOBIGNORE|IFS|HELM_\w+|KUBECTL_\w+|PGPASSFILE|PGSERVICE|PGSERVICEFILE|PGOPTIONS|MYSQL_\w+|GOOGLE_APPLICATION_CREDENTIALS|ARM_\w+|VAULT_ADDR)$/;
+
+/** The targeting variables plus those above: the environment an approval is bound to. */
+export function planEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out = targetingEnv(env);
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && EXECUTION.test(k) && !/PASSWORD|SECRET|TOKEN/.test(k)) out[k] = v;
+  }
+  return out;
+}

@@ -118,7 +118,13 @@ export async function reviewCommand(
 ): Promise<number> {
   const args = parseArgs(
     argv,
-    { comment: { value: true, short: 'm' }, reason: { value: true }, digest: { value: true }, json: { value: false } },
+    {
+      comment: { value: true, short: 'm' },
+      reason: { value: true },
+      digest: { value: true },
+      json: { value: false },
+      yes: { value: false, short: 'y' },
+    },
     { command: verb },
   );
   const id = args.rest[0];
@@ -145,8 +151,18 @@ export async function reviewCommand(
     } else {
       // Bound to what this human is shown now (or to the digest they name, from a review elsewhere).
       const digest = str(args, 'digest') ?? request.planDigest;
-      if (str(args, 'digest') === undefined && !bool(args, 'json')) {
+      if (str(args, 'digest') === undefined) {
         io.stdout.write(renderRequest(request, { missing: a.missing(request), url: a.requestUrl(id) }));
+        // Approving what one has not looked at is not a review: confirm at the terminal, or say
+        // --yes (scripts), or name the digest seen elsewhere.
+        if (verb === 'approve' && !bool(args, 'yes') && !(await confirm(io, `approve ${id} as ${who.id}? [y/N] `))) {
+          throw new AirlockError({
+            code: 'BAD_INPUT',
+            message: (io.stdin as { isTTY?: boolean }).isTTY
+              ? 'not approved'
+              : 'not approved: review the plan above, then run again with --yes (or --digest SHA256 for the digest you reviewed)',
+          });
+        }
       }
       result = await a.review({ id, reviewer: who, vote: verb, planDigest: digest, comment: reason });
     }
@@ -370,6 +386,19 @@ export async function humansCommand(argv: readonly string[], io: CliIo, withAirl
         });
     }
   });
+}
+
+/** Asks a yes/no question on a terminal; false without a terminal. */
+async function confirm(io: CliIo, question: string): Promise<boolean> {
+  const stdin = io.stdin as NodeJS.ReadableStream & { isTTY?: boolean };
+  if (stdin.isTTY !== true) return false;
+  const rl = createInterface({ input: stdin, output: io.stderr, terminal: true });
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
 }
 
 /** Reads a password: all of stdin with --password-stdin, else from the terminal without echo (twice). */

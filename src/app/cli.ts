@@ -2,19 +2,20 @@
  * The `airlock` command: parses arguments, builds Airlock through the composition root and hands
  * each subcommand what it needs. Exit codes follow the one code table in src/core/errors.ts.
  */
-import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, constants as osConstants } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Action } from '../core/action.js';
-import { parseDuration } from '../core/approval.js';
+import { parseDuration, type PlanInput } from '../core/approval.js';
 import { AGENT_ID } from '../core/config.js';
 import { AirlockError, ERROR_CODES, toAirlockError } from '../core/errors.js';
 import { runProcess, type ExecutionOutcome } from '../adapters/process/process-executor.js';
 import { checkLineSchema, parseCheckLine, parseDialect, shellJoin, toAction } from '../interfaces/cli/check-input.js';
 import { approvalProgress } from '../interfaces/cli/render-request.js';
 import { describeAction, renderVerdict, verdictJson, visible } from '../interfaces/cli/render-verdict.js';
-import { targetingEnv, withoutHijackers } from './agent-env.js';
+import { planEnv, targetingEnv, withoutHijackers } from './agent-env.js';
 import { bool, list, parseArgs, str, type FlagSpec } from './args.js';
 import type { Airlock } from './composition.js';
 import { INIT_TEMPLATE } from './init-template.js';
@@ -385,7 +386,14 @@ async function runGated(io: CliIo, args: ReturnType<typeof parseArgs>, action: A
       return exitStatus(io, runArgv, outcome);
     }
     // Held: a request humans can approve; the same command again finds the same request.
-    const opened = await airlock.approvals.open({ verdict, surface: 'exec', action, cwd: io.cwd, env: targeting });
+    const opened = await airlock.approvals.open({
+      verdict,
+      surface: 'exec',
+      action,
+      cwd: io.cwd,
+      env: planEnv(io.env),
+      inputs: fileInputs(action.kind === 'shell' ? (action.argv ?? scriptWords(action.command)) : [], io.cwd),
+    });
     const { request, url } = opened;
     if (airlock.approvals.view(request).status === 'approved') {
       io.stderr.write(`airlock: held, and already approved: ${url} (request ${request.id})\n`);
@@ -421,6 +429,40 @@ async function runGated(io: CliIo, args: ReturnType<typeof parseArgs>, action: A
     }
     return exitStatus(io, planArgv, outcome);
   });
+}
+
+/** Files bigger than this are bound by size and modification time instead of content. */
+const MAX_HASHED_BYTES = 64 * 1024 * 1024;
+
+/** The words of a script that could name files (a rough split; only existing files count). */
+function scriptWords(script: string): string[] {
+  return script.split(/[\s;|&<>()'"`=]+/).filter((w) => w !== '');
+}
+
+/**
+ * Content hashes of the regular files the words name (relative to cwd): the resolved binary, a
+ * script, a manifest. Bound into the plan, so a file swapped after approval is a different plan.
+ */
+function fileInputs(words: readonly string[], cwd: string): PlanInput[] {
+  const out: PlanInput[] = [];
+  const seen = new Set<string>();
+  for (const word of words.slice(0, 256)) {
+    const path = resolve(cwd, word);
+    if (seen.has(path)) continue;
+    seen.add(path);
+    try {
+      const st = statSync(path);
+      if (!st.isFile()) continue;
+      const sha256 =
+        st.size <= MAX_HASHED_BYTES
+          ? createHash('sha256').update(readFileSync(path)).digest('hex')
+          : `size ${st.size}, modified ${st.mtime.toISOString()}`;
+      out.push({ name: path, sha256 });
+    } catch {
+      // Not a file (an option, a name, a missing path): nothing to bind.
+    }
+  }
+  return out;
 }
 
 /** Runs argv with the caller's environment minus variables that would run unjudged code. */

@@ -14,6 +14,7 @@ import { HOOK_CLIENTS, isHookClient, type HookClient } from '../adapters/hooks/h
 import { targetingEnv } from './agent-env.js';
 import type { CliIo } from './cli.js';
 import type { Airlock } from './composition.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { RecordedVerdict } from '../core/gateway.js';
 import { hostname } from 'node:os';
 
@@ -126,6 +127,9 @@ async function heldHook(
     action,
     cwd: request.cwd,
     env: options.env,
+    // The tool input itself (a file tool's new text, every argument), so an approval of one
+    // write never lets different content through.
+    inputs: [{ name: 'tool input', sha256: airlock.hasher.sha256Hex(canonicalJson(stableToolInput(request.raw))) }],
   });
   const approved = opened.reused && airlock.approvals.view(opened.request).status === 'approved';
   if (approved) {
@@ -160,6 +164,28 @@ async function heldHook(
   return adapter.respond(request, verdict, {
     requestUrl: `${opened.url} (request ${r.id}; needs ${needs}). Tell your user. Once it is approved, make exactly the same call again and it will be allowed once.`,
   });
+}
+
+/** Payload fields that change on every call (ids, times, model names), left out of the input hash. */
+const VOLATILE = new Set([
+  'session_id',
+  'transcript_path',
+  'timestamp',
+  'turn_id',
+  'tool_use_id',
+  'conversation_id',
+  'generation_id',
+  'model',
+  'cursor_version',
+  'user_email',
+  'permission_mode',
+  'workspace_roots',
+]);
+
+/** The hook payload without its per-call fields: what the agent asked the tool to do. */
+function stableToolInput(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter(([k]) => !VOLATILE.has(k)));
 }
 
 const hookResponseShape = (v: unknown): v is HookResponse =>

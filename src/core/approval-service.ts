@@ -19,6 +19,7 @@ import {
   withReview,
   type ApprovalRequest,
   type Executor,
+  type PlanInput,
   type Refusal,
   type RefusalCode,
   type Requester,
@@ -45,6 +46,7 @@ export type ApprovalStore = Pick<
   | 'getGrant'
   | 'listGrants'
   | 'updateGrant'
+  | 'listAgents'
 >;
 
 /** Dependencies of {@link ApprovalService}. */
@@ -133,6 +135,7 @@ export class ApprovalService {
     readonly cwd?: string | undefined;
     readonly env?: Readonly<Record<string, string>> | undefined;
     readonly rehearsal?: unknown;
+    readonly inputs?: readonly PlanInput[];
   }): Promise<OpenedRequest> {
     const { verdict } = options;
     const decision = verdict.decision;
@@ -149,6 +152,7 @@ export class ApprovalService {
       environment: verdict.environment,
       policySetHash: verdict.policySetHash,
       rehearsal: options.rehearsal,
+      inputs: options.inputs,
     });
     const digest = planDigest(plan, (s) => o.hasher.sha256Hex(s));
     const agent = verdict.proposal.agent;
@@ -468,6 +472,14 @@ export class ApprovalService {
       });
     }
     if (options.reason.trim() === '') throw new AirlockError({ code: 'BAD_INPUT', message: 'a grant needs a reason (--reason)' });
+    // Grants elevate registered agents only: they apply to callers that present that agent's token.
+    const agents = await o.store.listAgents();
+    if (!agents.some((a) => a.id === options.agentId && a.revokedAt === null)) {
+      throw new AirlockError({
+        code: 'BAD_INPUT',
+        message: `"${options.agentId}" is not a registered agent; grants apply only to agents with a token (\`airlock agents add ${options.agentId}\`)`,
+      });
+    }
     for (const env of options.scope.environments) {
       if (o.config.environments[env] === undefined) {
         throw new AirlockError({
@@ -480,8 +492,12 @@ export class ApprovalService {
     const until = new Date(now.getTime() + options.durationMs).toISOString();
     const reachesProtected =
       options.scope.environments.length === 0 || options.scope.environments.some((e) => o.config.environments[e]?.protected !== false);
-    const needed = reachesProtected ? o.config.grants.approvals : 0;
-    const requirement: HoldRequirement = { approvals: needed, groups: needed > 0 ? o.config.grants.approvers : [], alternatives: [] };
+    // Approvals from the approver groups, as for the hold a grant lifts: the author counts as one
+    // when they are in those groups (asking is their approval), and never reviews their own grant.
+    const approvers = o.config.grants.approvers;
+    const authorCounts = approvers.length === 0 || approvers.some((g) => this.humanGroups(options.by)?.includes(g));
+    const needed = reachesProtected ? Math.max(0, o.config.grants.approvals - (authorCounts ? 1 : 0)) : 0;
+    const requirement: HoldRequirement = { approvals: needed, groups: needed > 0 ? approvers : [], alternatives: [] };
     const at = now.toISOString();
     const grant: Grant = {
       id: o.ids.next('grant'),
@@ -645,6 +661,12 @@ export class ApprovalService {
       const stored = await o.store.getRequest(id);
       if (stored === null) throw notFound('request', id);
       const current = stored.value;
+      if (current.status !== 'executing') {
+        throw new AirlockError({
+          code: 'CONFLICT',
+          message: `request ${id} is ${current.status}; only an executing request takes an outcome`,
+        });
+      }
       const at = o.clock.now().toISOString();
       const execution = current.execution ?? {
         startedAt: at,

@@ -63,8 +63,20 @@ export interface Plan {
   readonly blastRadius: BlastRadius;
   /** A measured effect from a rehearsal, when one ran. */
   readonly rehearsal: unknown;
+  /**
+   * What the action reads that could be swapped after approval: the content hashes of the files
+   * its words name (the resolved binary, a script, a manifest) and of a hook's tool input (the
+   * text a file tool writes). A changed input is a changed plan.
+   */
+  readonly inputs: readonly PlanInput[];
   /** SHA-256 of the policy set that held it: new policy, new approval. */
   readonly policySetHash: string;
+}
+
+/** One input of a plan: a file by path, or a named blob such as `tool input`, with its SHA-256. */
+export interface PlanInput {
+  readonly name: string;
+  readonly sha256: string;
 }
 
 /** Builds the plan of a held action from what the gateway decided. */
@@ -77,6 +89,7 @@ export function planOf(options: {
   readonly environment: ResolvedEnvironment;
   readonly policySetHash: string;
   readonly rehearsal?: unknown;
+  readonly inputs?: readonly PlanInput[] | undefined;
 }): Plan {
   return {
     v: 1,
@@ -90,6 +103,7 @@ export function planOf(options: {
     effects: options.assessment.effects,
     blastRadius: options.assessment.blastRadius,
     rehearsal: options.rehearsal ?? null,
+    inputs: options.inputs ?? [],
     policySetHash: options.policySetHash,
   };
 }

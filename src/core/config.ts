@@ -181,16 +181,17 @@ export const airlockConfigSchema = z
         /** The longest a grant may last. */
         maxDuration: duration('8h'),
         /**
-         * Approvals a grant needs before it is active, from humans other than the one who asked for
-         * it. Applied to grants that reach a protected environment (or any environment, when the
-         * grant names none); 0 makes such grants active at once.
+         * Approvals from `approvers` a grant needs before it is active, like the holds it lifts (the
+         * default pack holds disruptive actions for two prod-owners). Its author counts as one when
+         * in those groups and never reviews it. Applied to grants that reach a protected
+         * environment (or any, when the grant names none).
          */
-        approvals: z.number().int().min(0).max(10).default(1),
+        approvals: z.number().int().min(1).max(10).default(2),
         /** Groups those approvers must belong to (any human when empty). */
         approvers: z.array(z.string().min(1)).default(['prod-owners']),
       })
       .strict()
-      .default({ maxDuration: '8h', approvals: 1, approvers: ['prod-owners'] }),
+      .default({ maxDuration: '8h', approvals: 2, approvers: ['prod-owners'] }),
     notifications: z
       .object({ webhooks: z.array(webhookSchema).default([]) })
       .strict()

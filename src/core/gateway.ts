@@ -149,7 +149,8 @@ export class Gateway {
     });
     const environment = this.environmentOf(assessment, request.environment, request.env);
     let grant: RecordedVerdict['grant'] = null;
-    if (o.grants !== undefined && assessment.risk !== 'read') {
+    // Only an agent that proved who it is can use a grant made for that name.
+    if (o.grants !== undefined && assessment.risk !== 'read' && request.agent.authenticated) {
       try {
         const g = await o.grants({ agentId: request.agent.id, assessment, environment });
         if (g !== null) grant = { id: g.id, until: g.until, by: g.requester.id };

@@ -47,6 +47,8 @@ export function renderRequest(request: ApprovalRequest, options: { missing: numb
   if (plan.cwd !== null) row('cwd', visible(plan.cwd));
   const env = Object.entries(plan.env);
   if (env.length) row('env', env.map(([k, v]) => `${k}=${visible(v)}`).join(' '));
+  for (const [i, input] of plan.inputs.entries())
+    row(i === 0 ? 'inputs' : '', `${visible(input.name)}  sha256:${input.sha256.slice(0, 16)}`);
   for (const [i, eff] of a.effects.entries()) {
     row(
       i === 0 ? 'effects' : '',

@@ -4,6 +4,7 @@
  * Bodies are parsed with Zod; errors use the one code table.
  */
 import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { Action, AgentIdentity } from '../../core/action.js';
 import { AirlockError } from '../../core/errors.js';
@@ -22,6 +23,9 @@ import {
   readJsonBody,
 } from './approvals-api.js';
 import { AUDIT_PAGE } from './audit-page.js';
+
+/** The largest request body the API reads (hook payloads are the biggest: a file tool's content). */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** What the HTTP interface needs, handed in by the composition root. */
 export interface HttpAppOptions {
@@ -98,6 +102,14 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const approvals = options.approvals;
 
   app.onError((err, c) => errorResponse(c, err));
+  // No API body is anywhere near this; a bigger one is refused before it is read into memory.
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: { code: 'BAD_INPUT', message: `the request body is larger than ${MAX_BODY_BYTES} bytes` } }, 413),
+    }),
+  );
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
 
   app.get('/healthz', (c) => c.json({ status: 'ok', version: options.version }));
