@@ -40,6 +40,7 @@ function approvedRequest(id: string, version: number): ApprovalRequest {
       effects: [],
       blastRadius: { scope: 'none', count: null, description: '' },
       rehearsal: null,
+      inputs: [],
       policySetHash: '0'.repeat(64),
     },
     planDigest: '1'.repeat(64),

@@ -5,6 +5,8 @@
  * a held hook call names its request and is allowed once after approval.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -194,6 +196,24 @@ describe('who may approve', () => {
     expect(none.code).toBe(77);
     const forged = await runCli(['approve', '--yes', id], { cwd: w.dir, env: { AIRLOCK_TOKEN: 'alh_forged' } });
     expect(forged.code).toBe(77);
+    const shown = JSON.parse((await runCli(['requests', 'show', id, '--json'], { cwd: w.dir })).stdout) as { approvals: unknown[] };
+    expect(shown.approvals).toHaveLength(0);
+  });
+
+  it('a token row written straight into the store does not authenticate (credential hashes are keyed)', async () => {
+    await runCli(['exec', '--env', 'prod', '--', 'rm', '-f', 'orders.db'], { cwd: w.dir });
+    const id = (await runCli(['requests', '-q'], { cwd: w.dir })).stdout.trim();
+    const forged = 'alh_written-by-an-agent';
+    const db = new Database(join(w.dir, '.airlock', 'airlock.db'));
+    db.prepare('INSERT INTO human_tokens (id, human_id, token_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, NULL)').run(
+      'tok_forged',
+      'alice',
+      createHash('sha256').update(forged).digest('hex'),
+      new Date().toISOString(),
+    );
+    db.close();
+    const r = await runCli(['approve', '--yes', id], { cwd: w.dir, env: { AIRLOCK_TOKEN: forged } });
+    expect(r.code).toBe(77);
     const shown = JSON.parse((await runCli(['requests', 'show', id, '--json'], { cwd: w.dir })).stdout) as { approvals: unknown[] };
     expect(shown.approvals).toHaveLength(0);
   });

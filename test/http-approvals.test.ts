@@ -54,7 +54,13 @@ async function enrol(a: Airlock): Promise<void> {
     ['bob', BOB],
     ['carol', CAROL],
   ] as const) {
-    await a.store.putHumanToken({ id: `tok-${humanId}`, humanId, tokenHash: a.hasher.sha256Hex(token), createdAt: at, revokedAt: null });
+    await a.store.putHumanToken({
+      id: `tok-${humanId}`,
+      humanId,
+      tokenHash: a.credentialHasher.sha256Hex(token),
+      createdAt: at,
+      revokedAt: null,
+    });
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { posix } from 'node:path';
 import type { Action, FileAction, SqlDialect } from '../core/action.js';
-import { assessmentFromEffects, type Assessment, type Effect, type RiskClass } from '../core/assessment.js';
+import { assessmentFromEffects, type Assessment, type Effect, type RiskClass, type Target } from '../core/assessment.js';
 import { judgeFileWrite } from './file-paths.js';
 import type { ClassifyContext, Classifier } from '../core/ports.js';
 import { McpClassifier, type McpServerMappings } from './mcp/mcp-classifier.js';
@@ -139,10 +139,28 @@ export class CompositeClassifier implements Classifier {
    * Airlock's own files are out of an agent's reach: changing the configuration, the policies or
    * the data directory (audit store, keys, caches) would switch Airlock off, and reading the signing
    * key would let the agent forge checkpoints. Such an action is catastrophic whatever else it does.
+   * Three ways of naming a file are judged: a path target, a path an effect writes (a redirect,
+   * `tee`, `sed -i`, `truncate`), and a SQLite database (a file: writing the store is approving
+   * one's own request).
    */
   #guardOwnFiles(action: Action, assessment: Assessment, context: ClassifyContext): Assessment {
     if (this.#own.length === 0) return assessment;
     const hits: Effect[] = [];
+    const hit = (own: OwnPath, reading: boolean, reason: string): void => {
+      const resource = `Airlock's ${own.what} (${own.path})`;
+      if (hits.some((h) => h.resource === resource)) return;
+      hits.push({
+        verb: reading ? 'read' : 'modify',
+        resource,
+        scope: 'resource',
+        reversible: false,
+        risk: 'catastrophic',
+        disruptive: false,
+        reason,
+      });
+    };
+    const changes = (own: OwnPath): string => `changes Airlock's ${own.what}: an agent may not reconfigure or erase its own guard`;
+    const reading = assessment.risk === 'read';
     for (const t of assessment.targets) {
       if (t.type !== 'path') continue;
       const abs = normalizePath(t.path, context.cwd);
@@ -151,18 +169,33 @@ export class CompositeClassifier implements Classifier {
         // Changing or deleting a parent (or `/`) changes what is inside it; listing a parent does
         // not read the key, so reads count only on the path itself.
         const parent = own.path.startsWith(`${abs}/`) || abs === '/';
-        if (assessment.risk === 'read' ? !(own.secret && within) : !(within || parent)) continue;
-        hits.push({
-          verb: assessment.risk === 'read' ? 'read' : 'modify',
-          resource: `Airlock's ${own.what} (${own.path})`,
-          scope: 'resource',
-          reversible: false,
-          risk: 'catastrophic',
-          disruptive: false,
-          reason: own.secret
-            ? `reads Airlock's ${own.what}`
-            : `changes Airlock's ${own.what}: an agent may not reconfigure or erase its own guard`,
-        });
+        if (reading ? !(own.secret && within) : !(within || parent)) continue;
+        hit(own, reading, own.secret ? `reads Airlock's ${own.what}` : changes(own));
+      }
+    }
+    // A path an effect writes or deletes, named by no target: output redirections (`>`, `>>`, `&>`),
+    // `tee`, `sed -i`, `truncate`. Only the path itself counts: nothing writes a directory this way.
+    for (const e of assessment.effects) {
+      if (e.risk === 'read' || !e.resource.startsWith('path ')) continue;
+      const abs = normalizePath(e.resource.slice('path '.length), context.cwd);
+      for (const own of this.#own) {
+        if (abs === own.path || abs.startsWith(`${own.path}/`)) hit(own, false, changes(own));
+      }
+    }
+    // A SQLite database is a file: writing Airlock's store forges approvals, sessions and tokens.
+    if (!reading) {
+      for (const t of assessment.targets) {
+        const file = t.type === 'database' ? sqliteFile(t) : null;
+        if (file === null) continue;
+        const abs = normalizePath(file, context.cwd);
+        for (const own of this.#own) {
+          if (abs === own.path || abs.startsWith(`${own.path}/`))
+            hit(
+              own,
+              false,
+              `writes Airlock's ${own.what} through its SQLite database: an agent may not approve its own requests or erase its own guard`,
+            );
+        }
       }
     }
     // A read names no path target in every grammar (`cat`, `base64`, an MCP read): look for the
@@ -171,17 +204,8 @@ export class CompositeClassifier implements Classifier {
       if (!own.secret || hits.some((h) => h.resource.includes(own.path))) continue;
       const text = actionText(action);
       const rel = context.cwd !== undefined && own.path.startsWith(`${context.cwd}/`) ? own.path.slice(context.cwd.length + 1) : null;
-      if (text.includes(own.path) || (rel !== null && text.includes(rel)) || /signing-key(\.pub)?\.pem/.test(text)) {
-        hits.push({
-          verb: 'read',
-          resource: `Airlock's ${own.what} (${own.path})`,
-          scope: 'resource',
-          reversible: false,
-          risk: 'catastrophic',
-          disruptive: false,
-          reason: `reads Airlock's ${own.what}`,
-        });
-      }
+      if (text.includes(own.path) || (rel !== null && text.includes(rel)) || /signing-key(\.pub)?\.pem/.test(text))
+        hit(own, true, `reads Airlock's ${own.what}`);
     }
     if (hits.length === 0) return assessment;
     return assessmentFromEffects({
@@ -207,6 +231,16 @@ function actionText(action: Action): string {
     case 'file':
       return [action.path, ...(action.morePaths ?? [])].join('\n');
   }
+}
+
+/**
+ * The file of a SQLite database target (`app.db`, `file:app.db?mode=rw`); null for another engine,
+ * a server, or an in-memory or temporary database.
+ */
+function sqliteFile(t: Extract<Target, { type: 'database' }>): string | null {
+  if (t.engine !== 'sqlite' || t.host !== undefined || t.database === undefined) return null;
+  const name = t.database.replace(/^file:(\/\/localhost(?=\/)|\/\/(?=\/))?/i, '').replace(/[?#].*$/, '');
+  return name === '' || name === ':memory:' ? null : name;
 }
 
 /** A path made absolute against `cwd` (when known) with `.` and `..` resolved; `~` paths kept as written. */

@@ -361,7 +361,7 @@ export async function humansCommand(argv: readonly string[], io: CliIo, withAirl
         await airlock.store.putHumanToken({
           id: tokenId,
           humanId: who,
-          tokenHash: airlock.hasher.sha256Hex(token),
+          tokenHash: airlock.credentialHasher.sha256Hex(token),
           createdAt: now,
           revokedAt: null,
         });

@@ -2,7 +2,8 @@
  * The composition root: reads configuration, opens the store, loads keys, policy and parsers, and
  * wires the gateway. The only place that knows every adapter. Nothing imports src/app.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -12,7 +13,7 @@ import { AirlockError } from '../core/errors.js';
 import { ApprovalService } from '../core/approval-service.js';
 import { Gateway } from '../core/gateway.js';
 import type { AgentIdentity } from '../core/action.js';
-import type { Clock, IdGenerator, Notifier, Store } from '../core/ports.js';
+import type { Clock, Hasher, IdGenerator, Notifier, Store } from '../core/ports.js';
 import { createClassifier, type CompositeClassifier } from '../adapters/classifier.js';
 import { NodeHasher } from '../adapters/crypto/node-hasher.js';
 import { AmbientTargetDefaults } from '../adapters/kubernetes/ambient-target-defaults.js';
@@ -24,6 +25,29 @@ import { SystemClock } from '../adapters/system/system-clock.js';
 import { UlidIds } from '../adapters/system/ulid-ids.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { WebhookNotifier } from '../adapters/notify/webhook-notifier.js';
+
+/**
+ * A 32-byte secret in `file` (mode 0600), created on first use. Fails with STORE_FAILURE when it
+ * cannot be read or written.
+ */
+function loadOrCreateSecret(file: string): Buffer {
+  try {
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    }
+    const text = readFileSync(file, 'utf8').trim();
+    if (!/^[0-9a-f]{64}$/.test(text)) throw new Error('not 64 hex characters');
+    return Buffer.from(text, 'hex');
+  } catch (err) {
+    if ((err as { code?: string }).code === 'EEXIST') return loadOrCreateSecret(file);
+    throw new AirlockError({
+      code: 'STORE_FAILURE',
+      message: `cannot use the credential key ${file} (${err instanceof Error ? err.message : String(err)}); it must be a private file Airlock can read`,
+      cause: err,
+    });
+  }
+}
 
 function originOf(url: string): string {
   try {
@@ -94,6 +118,12 @@ export interface Airlock {
   readonly approvals: ApprovalService;
   /** Base URL of the web UI, for links given to agents and humans. */
   readonly baseUrl: string;
+  /**
+   * Hashes a human credential (personal token, session cookie) for storage: HMAC-SHA256 with a
+   * secret kept beside the signing key, so rows written into the store by anyone without that
+   * secret never match a credential.
+   */
+  readonly credentialHasher: Hasher;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** Resolves the calling agent: a verified token wins; otherwise the claimed id, unauthenticated, with no roles. */
@@ -152,6 +182,11 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
   const ids = new UlidIds(clock);
   const hasher = new NodeHasher();
   const signer = Ed25519Signer.loadOrCreate(resolve(paths.dataDir, 'keys'));
+  const credentialKey = loadOrCreateSecret(resolve(paths.dataDir, 'keys', 'credential-key'));
+  const credentialHasher: Hasher = {
+    sha256Hex: (data) => createHmac('sha256', credentialKey).update(data).digest('hex'),
+    sha256: (data) => hasher.sha256(data),
+  };
   const configDir = paths.configFile === null ? options.cwd : dirname(paths.configFile);
   const sources = loadPolicySources({
     defaultDir: config.policies.defaultPack ? paths.policyDir : null,
@@ -233,11 +268,12 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
     gateway,
     approvals,
     baseUrl,
+    credentialHasher,
     clock,
     ids,
     async principalOf(token) {
       if (token.startsWith(HUMAN_TOKEN_PREFIX)) {
-        const record = await store.getHumanTokenByHash(hasher.sha256Hex(token));
+        const record = await store.getHumanTokenByHash(credentialHasher.sha256Hex(token));
         if (record === null || record.revokedAt !== null) return null;
         const human = config.humans.find((h) => h.id === record.humanId);
         return human === undefined ? null : { kind: 'human', id: human.id, groups: human.groups };

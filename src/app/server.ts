@@ -141,7 +141,7 @@ export async function upCommand(argv: readonly string[], io: CliIo): Promise<num
       approvals: a.approvals,
       store: a.store,
       config: a.config,
-      hasher: a.hasher,
+      hasher: a.credentialHasher,
       clock: a.clock,
       feed,
       principalOf,

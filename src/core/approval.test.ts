@@ -506,6 +506,7 @@ const plan: Plan = {
   ],
   blastRadius: { scope: 'resource', count: 1, description: 'delete deployment api (resource)' },
   rehearsal: { rows: 12, files: ['a', 'b'] },
+  inputs: [{ name: '/usr/local/bin/kubectl', sha256: 'c'.repeat(64) }],
   policySetHash: 'a'.repeat(64),
 };
 
@@ -535,6 +536,8 @@ const changes: Record<string, (p: Plan) => Plan> = {
   rehearsal: (p) => ({ ...p, rehearsal: null }),
   'rehearsal rows': (p) => ({ ...p, rehearsal: { rows: 13, files: ['a', 'b'] } }),
   'rehearsal file set': (p) => ({ ...p, rehearsal: { rows: 12, files: ['a', 'b', 'c'] } }),
+  inputs: (p) => ({ ...p, inputs: [] }),
+  'input content': (p) => ({ ...p, inputs: [{ name: '/usr/local/bin/kubectl', sha256: 'd'.repeat(64) }] }),
   policySetHash: (p) => ({ ...p, policySetHash: 'b'.repeat(64) }),
 };
 

@@ -136,6 +136,7 @@ function requestFixture(overrides: Partial<ApprovalRequest> = {}, action?: Actio
       effects,
       blastRadius,
       rehearsal: null,
+      inputs: [],
       policySetHash: 'p'.repeat(64),
     },
     planDigest: 'd'.repeat(64),

@@ -141,7 +141,7 @@ beforeAll(async () => {
   await airlock.store.putHumanToken({
     id: 'tok-bob',
     humanId: 'bob',
-    tokenHash: airlock.hasher.sha256Hex(HUMAN_TOKEN),
+    tokenHash: airlock.credentialHasher.sha256Hex(HUMAN_TOKEN),
     createdAt: at,
     revokedAt: null,
   });
@@ -149,7 +149,7 @@ beforeAll(async () => {
     approvals: airlock.approvals,
     store: airlock.store,
     config: airlock.config,
-    hasher: airlock.hasher,
+    hasher: airlock.credentialHasher,
     clock,
     feed,
     principalOf: (token) => airlock.principalOf(token),
@@ -192,7 +192,7 @@ describe('signing in', () => {
     expect(cookie).not.toMatch(/Secure/);
     const value = b.cookies.get('airlock_session') ?? '';
     expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const session = await airlock.store.getSession(airlock.hasher.sha256Hex(value));
+    const session = await airlock.store.getSession(airlock.credentialHasher.sha256Hex(value));
     expect(session).toMatchObject({ humanId: 'alice' });
     expect(await airlock.store.getSession(value)).toBeNull();
     const { res: page, body } = await b.page('/history');
@@ -256,7 +256,7 @@ describe('signing in', () => {
     expect((await b.request('/logout', { form: {} })).status).toBe(403);
     const res = await b.request('/logout', { form: { csrf: csrfOf(body) } });
     expect(res.status).toBe(303);
-    expect(await airlock.store.getSession(airlock.hasher.sha256Hex(value))).toBeNull();
+    expect(await airlock.store.getSession(airlock.credentialHasher.sha256Hex(value))).toBeNull();
     expect((await b.request('/')).status).toBe(303);
 
     const later = await signedIn('bob');

@@ -375,14 +375,21 @@ const ln: ToolRule = (command, context) => {
         reason: `ln -f replaces ${info.path}`,
       });
   }
-  return single('shell', command, {
-    verb: 'create',
-    resource: 'a link',
-    scope: 'resource',
-    reversible: true,
-    risk: 'write',
-    reason: 'creates a link',
-  });
+  // The link's path is a target: a link put in place of a file replaces it (`ln -sf x airlock.yaml`).
+  const links = placed(p).map((w): Target => ({ type: 'path', path: pathOf(w, context).path }));
+  return single(
+    'shell',
+    command,
+    {
+      verb: 'create',
+      resource: 'a link',
+      scope: 'resource',
+      reversible: true,
+      risk: 'write',
+      reason: 'creates a link',
+    },
+    links.length > 0 ? { targets: links } : undefined,
+  );
 };
 
 /**
@@ -426,6 +433,18 @@ function destinations(p: ParsedArgs): Word[] {
       .slice(0, -1)
       .map((s) => ({ text: `${dest.text.replace(/\/+$/, '')}/${base(s.text)}`, dynamic: dest.dynamic || s.dynamic, glob: s.glob })),
   ];
+}
+
+/**
+ * The paths `ln`/`install` put in place: the destination, or each source's name inside it when it
+ * is plainly a directory (`-t DIR`, `DIR/`, `.`).
+ */
+function placed(p: ParsedArgs): Word[] {
+  const all = destinations(p);
+  const dest = all[0];
+  if (dest === undefined) return [];
+  const intoDir = hasFlag(p, '-t', '--target-directory') || /(^|\/)\.{0,2}\/*$/.test(dest.text);
+  return intoDir ? all.slice(1) : [dest];
 }
 
 const COPY_SPEC: ArgSpec = { shortWithValue: 'tSm', longWithValue: ['target-directory', 'suffix', 'backup', 'mode', 'owner', 'group'] };
@@ -793,7 +812,14 @@ const rsync: ToolRule = (command, context) => {
   );
 };
 
-const install: ToolRule = creates('installs files');
+/** install: creates or overwrites its destination (each DIRECTORY with `-d`); the paths are targets. */
+const install: ToolRule = (command, context) => {
+  const r = creates('installs files')(command, context);
+  const p = parseArgs(command.args, COPY_SPEC);
+  const written = hasFlag(p, '-d', '--directory') ? p.operands : placed(p);
+  const targets = written.map((w): Target => ({ type: 'path', path: pathOf(w, context).path }));
+  return targets.length > 0 ? { ...r, targets: [...(r.targets ?? []), ...targets] } : r;
+};
 
 const gzipLike: ToolRule = (command) => {
   if (command.args.some((a) => ['-l', '--list', '-t', '--test', '-c', '--stdout'].includes(a.text)))

@@ -6,7 +6,7 @@
 import type { SqlDialect } from '../../../core/action.js';
 import type { RiskClass, Scope, Target } from '../../../core/assessment.js';
 import { flagText, hasFlag, parseArgs } from '../args.js';
-import { mergeResults, obfuscate, readOnly, single, stdinOf, unknownResult } from '../rule-kit.js';
+import { mergeResults, obfuscate, readOnly, single, stdinOf, unknownResult, workdirOf } from '../rule-kit.js';
 import type { SimpleCommand, ToolContext, ToolResult, ToolRule, ToolRuleTable } from '../tool-rule.js';
 
 type Db = { host?: string; port?: number; name?: string };
@@ -200,11 +200,13 @@ const sqlite3: ToolRule = (command, context) => {
       i++;
     else if (!t.startsWith('-')) ops.push(t);
   }
-  const file = ops[0];
+  const file = ops[0] === undefined ? undefined : sqliteFileName(ops[0], context);
   const db: Db = file !== undefined ? { name: file } : {};
   const scripts = [...cmds, ...ops.slice(1)];
   const results: ToolResult[] = [];
   const sqlParts: string[] = [];
+  // Databases the script opens or attaches besides the main one: each is a file it may write.
+  const opened: Target[] = [];
   const all = scripts.length > 0 ? scripts : typeof stdinOf(context) === 'string' ? [stdinOf(context) as string] : [];
   for (const s of all) {
     for (const line of s.split('\n')) {
@@ -221,10 +223,14 @@ const sqlite3: ToolRule = (command, context) => {
         results.push(obfuscate(context.classifyScript(t.replace(/^\.(shell|system)\s*/, '')), 'sqlite3 .shell'));
       else if (/^\.(restore|read|import|load|output|once|save|backup|open)\b/.test(t)) {
         const verb = /^\.(restore)\b/.test(t) ? 'destructive' : 'write';
+        const named = dotFile(t, context);
+        if (named !== undefined && /^\.open\b/.test(t)) opened.push(dbTarget('sqlite', { name: named }));
+        // `.backup`, `.save`, `.output`, `.once` write the file they name.
+        const writes = named !== undefined && !named.startsWith('|') && /^\.(output|once|save|backup)\b/.test(t);
         results.push(
           single('sql', command, {
             verb: 'modify',
-            resource: `database ${file ?? ''}`,
+            resource: writes ? `path ${named}` : `database ${(/^\.open\b/.test(t) ? named : undefined) ?? file ?? ''}`,
             scope: 'database',
             reversible: verb === 'write',
             risk: /^\.(read|load)/.test(t) ? 'unknown' : verb,
@@ -235,6 +241,8 @@ const sqlite3: ToolRule = (command, context) => {
     }
   }
   const sql = sqlParts.join('\n');
+  for (const m of sql.matchAll(/\battach\s+(?:database\s+)?(['"])(.*?)\1/gi))
+    opened.push(dbTarget('sqlite', { name: sqliteFileName(m[2] ?? '', context) }));
   if (sql.trim() !== '') {
     const r = context.classifySql(sql, 'sqlite', db);
     results.push(scripts.length === 0 ? obfuscate(r, 'SQL fed on stdin') : r);
@@ -249,7 +257,52 @@ const sqlite3: ToolRule = (command, context) => {
       );
     return withDb(unknownResult(command, 'an interactive sqlite3 session', 'sql'), 'sqlite', db);
   }
-  return withDb(mergeResults(results, 'sql'), 'sqlite', db);
+  const merged = withDb(mergeResults(results, 'sql'), 'sqlite', db);
+  return opened.length === 0 ? merged : { ...merged, targets: [...(merged.targets ?? []), ...opened] };
+};
+
+/** A SQLite database file as the shell would open it: relative names are judged inside a `cd` directory. */
+function sqliteFileName(text: string, context: ToolContext): string {
+  const dir = workdirOf(context);
+  if (dir === undefined || text === '' || text === ':memory:' || /^([/~$]|file:)/i.test(text)) return text;
+  return `${dir.replace(/\/+$/, '')}/${text}`;
+}
+
+/** The file a sqlite3 dot-command names (`.open --new FILE`, `.backup main FILE`, `.output FILE`), unquoted. */
+function dotFile(line: string, context: ToolContext): string | undefined {
+  const words = [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)]
+    .slice(1)
+    .map((m) => ({ text: m[1] ?? m[2] ?? m[3] ?? '', quoted: m[3] === undefined }));
+  const operands = words.filter((w) => w.quoted || !w.text.startsWith('-'));
+  const last = operands[operands.length - 1];
+  if (last === undefined) return undefined;
+  return last.text.startsWith('|') ? last.text : sqliteFileName(last.text, context);
+}
+
+/** litecli: a SQLite client; `-e SQL` runs one statement against the database file. */
+const litecli: ToolRule = (command, context) => {
+  const p = parseArgs(command.args, {
+    shortWithValue: 'eDRl',
+    longWithValue: ['execute', 'database', 'prompt', 'logfile', 'liteclirc'],
+  });
+  if (hasFlag(p, '-V', '--version', '--help')) return readOnly(command, 'prints the version or help', 'sql');
+  const raw = flagText(p, '-D', '--database') ?? p.operands[0]?.text;
+  const db: Db = raw === undefined ? {} : { name: sqliteFileName(raw, context) };
+  const scripts: string[] = [];
+  for (const [k, v] of p.flagList)
+    if ((k === '-e' || k === '--execute') && v !== true) {
+      if (v.dynamic) return withDb(unknownResult(command, 'SQL not known before run time', 'sql'), 'sqlite', db);
+      scripts.push(v.text);
+    }
+  if (scripts.length === 0) return withDb(unknownResult(command, 'an interactive litecli session', 'sql'), 'sqlite', db);
+  return withDb(
+    mergeResults(
+      scripts.map((sql) => context.classifySql(sql, 'sqlite', db)),
+      'sql',
+    ),
+    'sqlite',
+    db,
+  );
 };
 
 function res(
@@ -999,6 +1052,7 @@ export const databaseRules: ToolRuleTable = {
   mariadb: mysql,
   sqlite3,
   sqlite: sqlite3,
+  litecli,
   'redis-cli': redisCli,
   'valkey-cli': redisCli,
   'keydb-cli': redisCli,

@@ -2,6 +2,7 @@
  * Network clients (curl, wget, httpie), service and process control (systemctl, kill, reboot),
  * scheduling (crontab), firewalls (iptables, ufw, nft), package managers and build tools.
  */
+import { posix } from 'node:path';
 import type { RiskClass, Scope, Target } from '../../../core/assessment.js';
 import { hasFlag, parseArgs } from '../args.js';
 import { literalWord, readOnly, single, stdinOf } from '../rule-kit.js';
@@ -32,6 +33,39 @@ function res(
 function hostOf(url: string): string | undefined {
   const m = /^(?:[a-z]+:\/\/)?(?:[^@/]*@)?([^/:?#]+)/i.exec(url);
   return m?.[1];
+}
+
+/**
+ * Airlock's human-only endpoints, on any host: the approvals API (`/v1/requests/ID/approve|deny|revoke`,
+ * `/v1/grants/ID/approve|deny|revoke`, creating a grant with `POST /v1/grants`) and the web UI's forms
+ * (`/requests/ID/review|revoke`, `/grants…`, `POST /login`). An agent calling one is approving its own
+ * request (SECURITY.md invariant 2), so any method is catastrophic, except reading a list or a login page.
+ * The path is matched as written, after the scheme and host (a variable host like `$URL` included),
+ * with percent escapes decoded and `.`/`..`/`//` resolved as the client and router would.
+ */
+export function approvalEndpoint(url: string, method: string): string | undefined {
+  const raw = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').replace(/[?#].*$/, '');
+  const path = posix
+    .normalize(`/${decodeURIComponentSafe(raw)}`)
+    .replace(/\/+$/, '')
+    .toLowerCase();
+  const reads = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+  if (/\/(?:v1\/)?(?:requests|grants)\/[^/]+\/(?:approve|deny|revoke|review|[^/]*[{[][^/]*(?:approve|deny|revoke|review)[^/]*)$/.test(path))
+    return "approving is for humans: an agent calling Airlock's approval endpoint is approving its own request (SECURITY.md invariant 2)";
+  if (!reads && /\/(?:v1\/)?grants(?:\/[^/]*)?$/.test(path))
+    return "granting elevation is for humans: an agent calling Airlock's grants endpoint is approving its own request (SECURITY.md invariant 2)";
+  if (!reads && /\/login$/.test(path))
+    return 'signing in as an approver is for humans: an agent posting to a login form could approve its own request (SECURITY.md invariant 2)';
+  return undefined;
+}
+
+/** The catastrophic result for a call to one of Airlock's human-only endpoints, if any URL names one. */
+function humanOnly(command: SimpleCommand, urls: readonly string[], method: string, targets: readonly Target[]): ToolResult | undefined {
+  for (const url of urls) {
+    const reason = approvalEndpoint(url, method);
+    if (reason !== undefined) return res(command, 'catastrophic', reason, { resource: url, targets });
+  }
+  return undefined;
 }
 
 /** curl: the method decides; `-X DELETE` to an API deletes in an external system of record. */
@@ -89,6 +123,8 @@ const curl: ToolRule = (command) => {
   const writesFile =
     (out !== undefined && out !== true && out.text !== '-' && out.text !== '/dev/null') ||
     hasFlag(p, '-O', '--remote-name', '--remote-name-all');
+  const approval = humanOnly(command, urls, methodWord && methodWord !== true && methodWord.dynamic ? 'POST' : method, targets);
+  if (approval !== undefined) return approval;
   if (methodWord && methodWord !== true && methodWord.dynamic)
     return res(command, 'unknown', 'HTTP method not known before run time', { targets });
   switch (method) {
@@ -182,6 +218,8 @@ const wget: ToolRule = (command) => {
       : hasFlag(p, '--post-data', '--post-file', '--body-data')
         ? 'POST'
         : 'GET';
+  const approval = humanOnly(command, urls, methodWord && methodWord !== true && methodWord.dynamic ? 'POST' : method, targets);
+  if (approval !== undefined) return approval;
   if (method === 'DELETE')
     return res(command, 'destructive', `HTTP DELETE of ${urls[0] ?? ''} in an external system of record`, {
       targets,
@@ -205,6 +243,13 @@ const httpie: ToolRule = (command) => {
   const url = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(first) ? (ops[1] ?? '') : (ops[0] ?? '');
   const h = hostOf(url);
   const targets: Target[] = h ? [{ type: 'host', hostname: h }] : [];
+  const approval = humanOnly(
+    command,
+    [url, ...ops.filter((o) => o !== url && /^(?:[a-z]+:\/\/|:\d|\/|[^=:@/]+[:/])/i.test(o))],
+    method,
+    targets,
+  );
+  if (approval !== undefined) return approval;
   if (method === 'DELETE') return res(command, 'destructive', `HTTP DELETE of ${url}`, { targets, resource: url });
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return res(command, 'read', `HTTP ${method}`, { targets });
   return res(command, 'write', `HTTP ${method}`, { targets });
