@@ -63,7 +63,20 @@ export function approvalEndpoint(url: string, method: string): string | undefine
 function humanOnly(command: SimpleCommand, urls: readonly string[], method: string, targets: readonly Target[]): ToolResult | undefined {
   for (const url of urls) {
     const reason = approvalEndpoint(url, method);
-    if (reason !== undefined) return res(command, 'catastrophic', reason, { resource: url, targets });
+    if (reason !== undefined)
+      return single(
+        'shell',
+        command,
+        {
+          verb: 'execute',
+          resource: `Airlock's approval endpoint ${url}`,
+          scope: 'resource',
+          reversible: false,
+          risk: 'catastrophic',
+          reason,
+        },
+        { targets },
+      );
   }
   return undefined;
 }
