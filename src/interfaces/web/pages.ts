@@ -210,8 +210,14 @@ ${kv([
   [
     'environment variables',
     env.length === 0
-      ? html`<span class="muted">none that affect targeting</span>`
+      ? html`<span class="muted">none that affect where or how it runs</span>`
       : env.map(([k, v]) => html`<code>${exact(`${k}=${v}`)}</code><br>`),
+  ],
+  [
+    'inputs (content hashes)',
+    plan.inputs.length === 0
+      ? html`<span class="muted">none</span>`
+      : plan.inputs.map((i) => html`<code>${exact(i.name)}</code> <code>sha256:${i.sha256.slice(0, 16)}</code><br>`),
   ],
   ['plan digest', html`<code id="plan-digest">${request.planDigest}</code>`],
   ['policy set', html`<code>${plan.policySetHash.slice(0, 16)}</code>`],
