@@ -390,6 +390,14 @@ export class ApprovalService {
   /** Records how an execution ended: `executed` (it ran; see outcome) or `failed` (it could not run). */
   async complete(options: { readonly id: string; readonly ran: boolean; readonly outcome: unknown }): Promise<ApprovalRequest> {
     const o = this.#o;
+    const stored = await o.store.getRequest(options.id);
+    if (stored === null) throw notFound('request', options.id);
+    if (stored.value.status !== 'executing') {
+      throw new AirlockError({
+        code: 'CONFLICT',
+        message: `request ${options.id} is ${stored.value.status}; only an executing request takes an outcome`,
+      });
+    }
     await o.audit.append('execution', { requestId: options.id, ...(asRecord(options.outcome) ?? { outcome: options.outcome }) });
     const done = await this.#finish(options.id, options.ran ? 'executed' : 'failed', options.outcome);
     this.#notify({ type: 'request.executed', request: done });

@@ -417,7 +417,7 @@ export function createApprovalsApi(options: ApprovalsApiOptions): Hono {
     const body = await readJsonBody(c, completeBody);
     const id = c.req.param('id');
     const request = await visibleRequest(id, who);
-    if (request.status !== 'executing' && request.status !== 'unknown-outcome') {
+    if (request.status !== 'executing') {
       throw new AirlockError({
         code: 'CONFLICT',
         message: `request ${id} is ${request.status}; only a claimed (executing) plan has an outcome to report`,
