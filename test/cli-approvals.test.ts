@@ -218,6 +218,40 @@ describe('who may approve', () => {
     expect(shown.approvals).toHaveLength(0);
   });
 
+  it("a new password or a revoked token ends the human's web sessions", async () => {
+    const sessions = () => {
+      const db = new Database(join(w.dir, '.airlock', 'airlock.db'));
+      try {
+        return (db.prepare("SELECT count(*) AS n FROM sessions WHERE human_id = 'alice'").get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    const addSession = (idHash: string) => {
+      const db = new Database(join(w.dir, '.airlock', 'airlock.db'));
+      const at = new Date();
+      db.prepare('INSERT INTO sessions (id_hash, human_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+        idHash,
+        'alice',
+        'csrf',
+        at.toISOString(),
+        new Date(at.getTime() + 3_600_000).toISOString(),
+      );
+      db.close();
+    };
+    addSession('s1');
+    expect(sessions()).toBe(1);
+    const passwd = await runCli(['humans', 'passwd', 'alice', '--password-stdin'], { cwd: w.dir, input: 'a-new-password-1234\n' });
+    expect(passwd.code, passwd.stderr).toBe(0);
+    expect(sessions()).toBe(0);
+    addSession('s2');
+    const listed = JSON.parse((await runCli(['humans', 'list', '--json'], { cwd: w.dir })).stdout) as { id: string; tokens: string[] }[];
+    const tokenId = listed.find((h) => h.id === 'alice')?.tokens[0] as string;
+    const revoked = await runCli(['humans', 'revoke-token', tokenId], { cwd: w.dir });
+    expect(revoked.stdout).toContain('1 web session of alice ended');
+    expect(sessions()).toBe(0);
+  });
+
   it('binds an approval to the digest: a stale --digest is refused', async () => {
     await runCli(['exec', '--env', 'prod', '--', 'rm', '-f', 'orders.db'], { cwd: w.dir });
     const id = (await runCli(['requests', '-q'], { cwd: w.dir })).stdout.trim();

@@ -350,6 +350,8 @@ export async function humansCommand(argv: readonly string[], io: CliIo, withAirl
         }
         await airlock.audit.append('human.credential', { human: who, change: 'password set', at: now });
         await airlock.store.putHumanCredential({ humanId: who, passwordHash, updatedAt: now });
+        // A new password ends the sessions signed in with the old one.
+        await airlock.store.deleteSessionsOf(who);
         io.stdout.write(`password set for ${who}; they can sign in at ${airlock.baseUrl}/login\n`);
         return 0;
       }
@@ -376,7 +378,10 @@ export async function humansCommand(argv: readonly string[], io: CliIo, withAirl
         if (!(await airlock.store.revokeHumanToken(id, now)))
           throw new AirlockError({ code: 'NOT_FOUND', message: `no active token "${id}"` });
         await airlock.audit.append('human.credential', { change: 'token revoked', tokenId: id, at: now });
-        io.stdout.write(`token ${id} revoked\n`);
+        // A session may have been signed in with that token: end the human's sessions.
+        const owner = (await airlock.store.listHumanTokens()).find((t) => t.id === id)?.humanId;
+        const ended = owner === undefined ? 0 : await airlock.store.deleteSessionsOf(owner);
+        io.stdout.write(`token ${id} revoked${ended ? `; ${ended} web session${ended === 1 ? '' : 's'} of ${owner} ended` : ''}\n`);
         return 0;
       }
       default:

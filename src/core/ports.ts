@@ -300,6 +300,8 @@ export interface Store {
   putSession(session: SessionRecord): Promise<void>;
   getSession(idHash: string): Promise<SessionRecord | null>;
   deleteSession(idHash: string): Promise<void>;
+  /** Ends every session of a human (their password changed or a token was revoked). Returns how many. */
+  deleteSessionsOf(humanId: string): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -700,6 +700,12 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         await store.deleteSession('sh-nope');
         expect(await store.getSession('sh-2')).toEqual(session('sh-2', { humanId: 'bob' }));
         await expectCode(store.putSession(session('sh-3', { csrf: '' })), 'BAD_INPUT');
+        await store.putSession(session('sh-4', { humanId: 'bob' }));
+        await store.putSession(session('sh-5'));
+        expect(await store.deleteSessionsOf('bob')).toBe(2);
+        expect(await store.getSession('sh-2')).toBeNull();
+        expect(await store.getSession('sh-5')).not.toBeNull();
+        expect(await store.deleteSessionsOf('nobody')).toBe(0);
       });
 
       it('reports corrupt credential, token and session rows as STORE_FAILURE, without crashing', async () => {

@@ -198,6 +198,7 @@ const SQL = {
     'created_at = excluded.created_at, expires_at = excluded.expires_at',
   getSession: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id_hash = @id_hash`,
   deleteSession: 'DELETE FROM sessions WHERE id_hash = @id_hash',
+  deleteSessionsOf: 'DELETE FROM sessions WHERE human_id = @human_id',
   migrationTable: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'",
   appliedMigrations: 'SELECT name FROM kysely_migration ORDER BY name',
 } as const;
@@ -233,6 +234,7 @@ interface Params {
   putSession: SqliteSchema['sessions'];
   getSession: Pick<SqliteSchema['sessions'], 'id_hash'>;
   deleteSession: Pick<SqliteSchema['sessions'], 'id_hash'>;
+  deleteSessionsOf: Pick<SqliteSchema['sessions'], 'human_id'>;
 }
 interface Limit {
   readonly limit: number;
@@ -642,6 +644,11 @@ export class SqliteStore implements Store {
   /** Deletes the session with this id hash; nothing happens when there is none. */
   async deleteSession(idHash: string): Promise<void> {
     await this.#whenReady('deleteSession', () => this.#statement('deleteSession').run({ id_hash: idHash }));
+  }
+
+  /** Deletes every session of `humanId`; resolves with how many there were. */
+  async deleteSessionsOf(humanId: string): Promise<number> {
+    return this.#whenReady('deleteSessionsOf', () => this.#statement('deleteSessionsOf').run({ human_id: humanId }).changes);
   }
 
   /** Closes the database. Idempotent; later calls to other methods fail with STORE_FAILURE. */
