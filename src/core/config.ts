@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './approval.js';
+import { MAX_RECURRING_MS, parseCron } from './freeze.js';
 import { AirlockError } from './errors.js';
 
 const criticality = z.enum(['low', 'medium', 'high', 'critical']);
@@ -118,6 +119,49 @@ export const webhookSchema = z
   })
   .strict();
 
+/**
+ * A freeze window: a dated range (`from`, `until`) or a recurring one (`cron` for when it starts,
+ * UTC, and `duration`). During it, changes to its environments are denied (default pack) unless an
+ * approved grant covers them (break-glass).
+ */
+export const freezeSchema = z
+  .object({
+    name: z.string().min(1),
+    environments: z.array(z.string().min(1)).min(1, 'name at least one environment (globs like prod-* work)'),
+    from: z.iso.datetime({ offset: true }).optional(),
+    until: z.iso.datetime({ offset: true }).optional(),
+    cron: z.string().optional(),
+    duration: z.string().optional(),
+    reason: z.string().optional(),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    if (f.cron === undefined) {
+      if (f.duration !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['duration'], message: 'duration goes with cron (a recurring window)' });
+      if (f.from === undefined && f.until === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['from'],
+          message: 'give from and/or until (a dated range), or cron and duration (a recurring window)',
+        });
+      if (f.from !== undefined && f.until !== undefined && Date.parse(f.from) >= Date.parse(f.until))
+        ctx.addIssue({ code: 'custom', path: ['until'], message: 'until must be after from' });
+      return;
+    }
+    if (f.from !== undefined || f.until !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cron'],
+        message: 'a window is either dated (from/until) or recurring (cron/duration), not both',
+      });
+    const spec = parseCron(f.cron);
+    if (typeof spec === 'string') ctx.addIssue({ code: 'custom', path: ['cron'], message: spec });
+    const ms = f.duration === undefined ? null : parseDuration(f.duration);
+    if (ms === null || ms > MAX_RECURRING_MS)
+      ctx.addIssue({ code: 'custom', path: ['duration'], message: 'a recurring window needs a duration from 1m to 31d, e.g. "62h"' });
+  });
+
 /** The whole configuration file. Every field has a default, so an empty file is valid. */
 export const airlockConfigSchema = z
   .object({
@@ -192,6 +236,8 @@ export const airlockConfigSchema = z
       })
       .strict()
       .default({ maxDuration: '8h', approvals: 2, approvers: ['prod-owners'] }),
+    /** Freeze windows: no changes to these environments while one is on. */
+    freezes: z.array(freezeSchema).default([]),
     notifications: z
       .object({ webhooks: z.array(webhookSchema).default([]) })
       .strict()
@@ -228,6 +274,7 @@ export type ResourceConfig = z.infer<typeof resourceSchema>;
 export type AgentConfig = z.infer<typeof agentSchema>;
 export type HumanConfig = z.infer<typeof humanSchema>;
 export type WebhookConfig = z.infer<typeof webhookSchema>;
+export type FreezeConfig = z.infer<typeof freezeSchema>;
 /** Validated configuration. */
 export type AirlockConfig = z.infer<typeof airlockConfigSchema>;
 

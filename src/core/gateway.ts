@@ -8,6 +8,8 @@ import { assessmentFromEffects, type Assessment } from './assessment.js';
 import type { AirlockConfig } from './config.js';
 import type { Decision, HoldRequirement, ResolvedEnvironment, Verdict } from './decision.js';
 import { resolveEnvironment } from './environment.js';
+import { parseDuration } from './approval.js';
+import { activeFreeze, type FreezeWindow } from './freeze.js';
 import type { Grant } from './grant.js';
 import { writeGuidance } from './guidance.js';
 import type {
@@ -79,8 +81,19 @@ const FAIL_CLOSED_HOLD: HoldRequirement = {
 export class Gateway {
   readonly #o: GatewayOptions;
 
+  readonly #freezes: readonly FreezeWindow[];
+
   constructor(options: GatewayOptions) {
     this.#o = options;
+    this.#freezes = options.config.freezes.map((f) => ({
+      name: f.name,
+      environments: f.environments,
+      from: f.from,
+      until: f.until,
+      cron: f.cron,
+      durationMs: f.duration === undefined ? undefined : (parseDuration(f.duration) ?? undefined),
+      reason: f.reason,
+    }));
   }
 
   /** Classifies an action, turning any classifier failure into an `unknown` assessment. */
@@ -158,7 +171,19 @@ export class Gateway {
         // A grant that cannot be read elevates nothing.
       }
     }
-    const evaluation = this.#evaluate(proposal, request, assessment, environment, grant !== null);
+    const freeze = activeFreeze(this.#freezes, environment.name, new Date(proposal.receivedAt));
+    const evaluated = this.#evaluate(proposal, request, assessment, environment, grant !== null, freeze !== null);
+    // Say which freeze, and until when, wherever it mattered.
+    const evaluation =
+      freeze !== null && evaluated.outcome !== 'allow'
+        ? {
+            ...evaluated,
+            reasons: [
+              ...evaluated.reasons,
+              `freeze "${freeze.name}" is on for ${environment.name} until ${freeze.until}${freeze.reason ? ` (${freeze.reason})` : ''}`,
+            ],
+          }
+        : evaluated;
     let decision = toDecision(evaluation, assessment, environment);
     const verdict: Verdict = { proposalId: proposal.id, assessment, environment, decision, policySetHash: o.policy.policySetHash };
     if (request.record === false) return { ...verdict, proposal, auditSeq: null, grant };
@@ -192,6 +217,7 @@ export class Gateway {
     assessment: Assessment,
     environment: ResolvedEnvironment,
     elevated: boolean,
+    frozen: boolean,
   ): PolicyEvaluation {
     try {
       return this.#o.policy.evaluate({
@@ -206,7 +232,7 @@ export class Gateway {
         assessment,
         environment,
         elevated,
-        frozen: false,
+        frozen,
         now: proposal.receivedAt,
       });
     } catch (err) {

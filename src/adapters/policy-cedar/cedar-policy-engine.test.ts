@@ -177,16 +177,16 @@ describe('CedarPolicyEngine: the default pack', () => {
 
   it('takes the largest N among several holds and collects their advice', async () => {
     const engine = await engineWith();
-    const result = engine.evaluate(input({ facts: { risk: 'unknown', obfuscated: true }, frozen: true }));
+    const result = engine.evaluate(input({ facts: { risk: 'unknown', obfuscated: true } }));
     expect(result.outcome).toBe('hold');
     expect(result.requirement?.approvals).toBe(2);
     expect(result.requirement?.groups).toEqual(['prod-owners']);
-    expect(result.policies.map((p) => p.id).sort()).toEqual([
-      'hold-frozen-changes',
-      'hold-obfuscated-destructive',
-      'hold-protected-unknown',
-    ]);
-    expect(result.requirement?.alternatives.length).toBe(3);
+    expect(result.policies.map((p) => p.id).sort()).toEqual(['hold-obfuscated-destructive', 'hold-protected-unknown']);
+    expect(result.requirement?.alternatives.length).toBe(2);
+    // A freeze turns the same action into a deny: no approval lifts it, only a break-glass grant.
+    const frozen = engine.evaluate(input({ facts: { risk: 'unknown', obfuscated: true }, frozen: true }));
+    expect(frozen.outcome).toBe('deny');
+    expect(frozen.policies.map((p) => p.id)).toContain('deny-frozen-changes');
   });
 });
 
