@@ -13,7 +13,7 @@ import { AirlockError } from '../core/errors.js';
 import { ApprovalService } from '../core/approval-service.js';
 import { Gateway } from '../core/gateway.js';
 import type { AgentIdentity } from '../core/action.js';
-import type { Clock, Hasher, IdGenerator, Notifier, Store } from '../core/ports.js';
+import type { Clock, Hasher, IdGenerator, Store } from '../core/ports.js';
 import { createClassifier, type CompositeClassifier } from '../adapters/classifier.js';
 import { NodeHasher } from '../adapters/crypto/node-hasher.js';
 import { AmbientTargetDefaults } from '../adapters/kubernetes/ambient-target-defaults.js';
@@ -48,6 +48,9 @@ function loadOrCreateSecret(file: string): Buffer {
     });
   }
 }
+
+/** How long close() waits for webhook deliveries still in flight. */
+const FLUSH_TIMEOUT_MS = 3000;
 
 function originOf(url: string): string {
   try {
@@ -159,8 +162,8 @@ export interface CreateAirlockOptions {
   readonly clock?: Clock;
   /** Load every parser up front (long-running servers). Default: SQL parsers load on first use. */
   readonly eager?: boolean;
-  /** Webhooks and other notifications (the server passes one; one-shot commands may too). */
-  readonly notifier?: (config: AirlockConfig) => Notifier | undefined;
+  /** Where webhook delivery failures are reported. Default: the process's stderr. */
+  readonly stderr?: NodeJS.WritableStream;
   /** Base URL of the web UI when known (the server's listening address). */
   readonly baseUrl?: string;
 }
@@ -217,24 +220,22 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
     options.env.AIRLOCK_URL ??
     `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${config.server.port}`
   ).replace(/\/+$/, '');
-  // Webhooks from airlock.yaml unless the caller brings its own notifier; close() flushes them, so
-  // a one-shot command (a held `exec`) still delivers before it exits.
-  let webhooks: WebhookNotifier | undefined;
+  // Webhooks from airlock.yaml; close() flushes them, so a one-shot command (a held `exec`) still
+  // delivers before it exits, and the server at shutdown.
+  const stderr = options.stderr ?? process.stderr;
   const notifier =
-    options.notifier !== undefined
-      ? options.notifier(config)
-      : config.notifications.webhooks.length === 0
-        ? undefined
-        : (webhooks = new WebhookNotifier({
-            webhooks: config.notifications.webhooks,
-            secrets: (name) => options.env[name],
-            onDeliveryFailure: (f) => {
-              // The origin only: a Slack webhook URL's path is itself a secret.
-              process.stderr.write(
-                `airlock: webhook to ${originOf(f.url)} failed after ${f.attempts} attempt(s) (${f.event}): ${f.error}\n`,
-              );
-            },
-          }));
+    config.notifications.webhooks.length === 0
+      ? undefined
+      : new WebhookNotifier({
+          webhooks: config.notifications.webhooks,
+          secrets: (name) => options.env[name],
+          onDeliveryFailure: (f) => {
+            // The origin only: a Slack webhook URL's path is itself a secret.
+            stderr.write(
+              `airlock: webhook to ${originOf(f.url)} gave up on ${f.event} after ${f.attempts} attempt(s): ${f.error.replace(/\s+/g, ' ')}\n`,
+            );
+          },
+        });
   const approvals = new ApprovalService({
     store,
     audit,
@@ -307,7 +308,7 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
       return { agent: { id: claimedId, authenticated: false, ...extra }, roles: [] };
     },
     async close() {
-      await webhooks?.flush(3000);
+      await notifier?.flush(FLUSH_TIMEOUT_MS);
       await store.close();
     },
   };

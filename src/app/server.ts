@@ -11,7 +11,6 @@ import { relative } from 'node:path';
 import type { Executor } from '../core/approval.js';
 import { AirlockError, toAirlockError } from '../core/errors.js';
 import { verifyPassword } from '../adapters/crypto/password.js';
-import { WebhookNotifier } from '../adapters/notify/webhook-notifier.js';
 import { createHttpApp } from '../interfaces/http/http-app.js';
 import { createWebApp } from '../interfaces/web/web-app.js';
 import { parseArgs, str } from './args.js';
@@ -24,8 +23,6 @@ import { VERSION } from './version.js';
 
 /** How often open requests past their expiry are marked `expired`. */
 const SWEEP_INTERVAL_MS = 30_000;
-/** The longest shutdown waits for webhook deliveries still in flight. */
-const FLUSH_TIMEOUT_MS = 2000;
 /** How long open connections (live event streams never end) get before shutdown cuts them. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -43,15 +40,6 @@ function executorAlive(executor: Executor): boolean {
   } catch (err) {
     // EPERM: the process exists but belongs to another user; it still runs.
     return (err as { code?: string }).code === 'EPERM';
-  }
-}
-
-/** A webhook URL safe to print: Slack webhook URLs are credentials, so only the origin is shown. */
-function redactUrl(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '(invalid URL)';
   }
 }
 
@@ -102,17 +90,6 @@ export async function upCommand(argv: readonly string[], io: CliIo): Promise<num
   const actualPort = typeof address === 'object' && address !== null ? address.port : port;
   const base = (config.server.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`).replace(/\/+$/, '');
 
-  const notifier =
-    config.notifications.webhooks.length === 0
-      ? undefined
-      : new WebhookNotifier({
-          webhooks: config.notifications.webhooks,
-          secrets: (name) => io.env[name],
-          onDeliveryFailure: (f) =>
-            io.stderr.write(
-              `airlock: webhook ${redactUrl(f.url)} gave up on ${f.event} after ${f.attempts} attempt(s): ${f.error.replace(/\s+/g, ' ')}\n`,
-            ),
-        });
   let airlock: Airlock;
   try {
     airlock = await createAirlock({
@@ -120,7 +97,7 @@ export async function upCommand(argv: readonly string[], io: CliIo): Promise<num
       cwd: io.cwd,
       eager: true,
       baseUrl: base,
-      ...(notifier === undefined ? {} : { notifier: () => notifier }),
+      stderr: io.stderr,
     });
   } catch (err) {
     await new Promise<void>((r) => server.close(() => r()));
@@ -231,7 +208,7 @@ export async function upCommand(argv: readonly string[], io: CliIo): Promise<num
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await notifier?.flush(FLUSH_TIMEOUT_MS);
+  // close() flushes webhook deliveries still in flight.
   await a.close();
   return 0;
 }

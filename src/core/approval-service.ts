@@ -250,28 +250,15 @@ export class ApprovalService {
     readonly planDigest: string;
     readonly comment?: string;
   }): Promise<ReviewResult> {
-    const o = this.#o;
-    const reviewer = this.#reviewer(options.reviewer);
-    if ('refused' in reviewer) return { ok: false, ...reviewer };
-    let stored = await o.store.getRequest(options.id);
-    if (stored === null) throw notFound('request', options.id);
-    let review: Review | null = null;
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const now = o.clock.now();
-      const current = stored.value;
-      const refusal = checkReview(current, reviewer, options.vote, options.planDigest, now);
-      if (refusal !== null) return { ok: false, ...refusal };
-      review ??= await this.#signAndRecord('request', current, reviewer, options.vote, options.comment ?? '', now);
-      const next = withReview(current, review, now);
-      if (await o.store.updateRequest(next, current.version)) {
-        if (next.status !== current.status || next.status === 'denied') this.#notify({ type: 'request.decided', request: next });
-        return { ok: true, request: viewAt(next, now) };
-      }
-      const reread = await o.store.getRequest(options.id);
-      if (reread === null) throw notFound('request', options.id);
-      stored = reread;
-    }
-    throw contention('request', options.id);
+    const store = this.#o.store;
+    const result = await this.#reviewItem('request', options, {
+      get: async (id) => (await store.getRequest(id))?.value ?? null,
+      update: (next, expected) => store.updateRequest(next, expected),
+    });
+    if (!result.ok) return result;
+    const { before, after, now } = result;
+    if (after.status !== before.status || after.status === 'denied') this.#notify({ type: 'request.decided', request: after });
+    return { ok: true, request: viewAt(after, now) };
   }
 
   /**
@@ -548,26 +535,16 @@ export class ApprovalService {
     readonly planDigest: string;
     readonly comment?: string;
   }): Promise<{ readonly ok: true; readonly grant: Grant } | ({ readonly ok: false } & Refusal)> {
-    const o = this.#o;
-    const reviewer = this.#reviewer(options.reviewer);
-    if ('refused' in reviewer) return { ok: false, ...reviewer };
-    let review: Review | null = null;
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const stored = await o.store.getGrant(options.id);
-      if (stored === null) throw notFound('grant', options.id);
-      const current = stored.value;
-      const now = o.clock.now();
-      if (current.status === 'approved') return { ok: false, refused: 'not-open', message: `grant ${current.id} is already active` };
-      const refusal = checkReview(current, reviewer, options.vote, options.planDigest, now);
-      if (refusal !== null) return { ok: false, ...refusal };
-      review ??= await this.#signAndRecord('grant', current, reviewer, options.vote, options.comment ?? '', now);
-      const next = withReview(current, review, now);
-      if (await o.store.updateGrant(next, current.version)) {
-        if (next.status !== current.status) this.#notify({ type: 'grant.decided', grant: next });
-        return { ok: true, grant: next };
-      }
-    }
-    throw contention('grant', options.id);
+    const store = this.#o.store;
+    const result = await this.#reviewItem('grant', options, {
+      get: async (id) => (await store.getGrant(id))?.value ?? null,
+      update: (next, expected) => store.updateGrant(next, expected),
+      // Once active, a grant takes no more reviews (its approvals no longer lapse it).
+      refuse: (g) => (g.status === 'approved' ? { refused: 'not-open', message: `grant ${g.id} is already active` } : null),
+    });
+    if (!result.ok) return result;
+    if (result.after.status !== result.before.status) this.#notify({ type: 'grant.decided', grant: result.after });
+    return { ok: true, grant: result.after };
   }
 
   /** Revokes a grant (pending or active) by any configured human. */
@@ -613,6 +590,41 @@ export class ApprovalService {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /**
+   * One review of a request or a grant: checked, signed and logged once, then written with a
+   * compare-and-set, re-read and re-checked when someone else wrote first.
+   */
+  async #reviewItem<T extends ApprovalRequest | Grant>(
+    subject: 'request' | 'grant',
+    options: {
+      readonly id: string;
+      readonly reviewer: Pick<Reviewer, 'kind' | 'id'>;
+      readonly vote: 'approve' | 'deny';
+      readonly planDigest: string;
+      readonly comment?: string;
+    },
+    access: {
+      readonly get: (id: string) => Promise<T | null>;
+      readonly update: (next: T, expectedVersion: number) => Promise<boolean>;
+      readonly refuse?: (current: T) => Refusal | null;
+    },
+  ): Promise<{ readonly ok: true; readonly before: T; readonly after: T; readonly now: Date } | ({ readonly ok: false } & Refusal)> {
+    const reviewer = this.#reviewer(options.reviewer);
+    if ('refused' in reviewer) return { ok: false, ...reviewer };
+    let review: Review | null = null;
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await access.get(options.id);
+      if (current === null) throw notFound(subject, options.id);
+      const now = this.#o.clock.now();
+      const refusal = access.refuse?.(current) ?? checkReview(current, reviewer, options.vote, options.planDigest, now);
+      if (refusal !== null) return { ok: false, ...refusal };
+      review ??= await this.#signAndRecord(subject, current, reviewer, options.vote, options.comment ?? '', now);
+      const next = withReview(current, review, now);
+      if (await access.update(next, current.version)) return { ok: true, before: current, after: next, now };
+    }
+    throw contention(subject, options.id);
+  }
 
   #reviewer(who: Pick<Reviewer, 'kind' | 'id'>): HumanReviewer | Refusal {
     if (who.kind === 'agent') {

@@ -50,7 +50,10 @@ export interface WebChangeSource {
 /** What the web UI needs, handed in by the composition root. */
 export interface WebAppOptions {
   readonly approvals: ApprovalService;
-  readonly store: Pick<Store, 'getSession' | 'putSession' | 'deleteSession' | 'getHumanCredential' | 'listAgents' | 'listGrants'>;
+  readonly store: Pick<
+    Store,
+    'getSession' | 'putSession' | 'deleteSession' | 'getHumanCredential' | 'listAgents' | 'listGrants' | 'getGrant'
+  >;
   readonly config: AirlockConfig;
   readonly hasher: Hasher;
   readonly clock: Clock;
@@ -546,8 +549,8 @@ export function createWebApp(options: WebAppOptions): Hono {
   );
 
   const grantPage = async (c: WebContext, who: SignedIn, id: string, status = 200, banner?: Banner): Promise<Response> => {
-    const grants = await o.store.listGrants({ limit: 1000 });
-    const grant = grants.find((g) => g.value.id === id)?.value;
+    // One indexed read by id, not a scan of the newest grants (an older grant was not found).
+    const grant = (await o.store.getGrant(id))?.value;
     if (grant === undefined) return fail(c, 404, 'Not found', `No grant "${id}".`, who);
     return render(
       c,
