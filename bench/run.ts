@@ -8,6 +8,8 @@
  *  4. `airlock hook claude-code` round trip as a process;
  *  5. the approval single-use race: two processes, 100 consumers, one winner (bench/approval-race.ts).
  *  6. from the second approval to the approved command starting (bench/approval-latency.ts).
+ *  7. the database guard: rehearsal and guarded execution overhead, undo of 100,000 rows, SQL
+ *     classification latency, on PostgreSQL and MariaDB (bench/database-guard.ts).
  * Figures, not pass/fail: timings belong here, not in tests.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,6 +21,7 @@ import type { Action } from '../src/core/action.js';
 import { entryToAction, loadCorpus, scoreCorpus, type CorpusEntry } from '../test/corpus/corpus.js';
 import { benchApprovalLatency } from './approval-latency.js';
 import { benchApprovalRace } from './approval-race.js';
+import { benchDatabaseGuard } from './database-guard.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/airlock.js');
@@ -188,6 +191,11 @@ try {
   if (want('race')) {
     console.log('\n== approval single use across two processes (SQLite compare-and-set, 2 x 50 consumers per round) ==');
     await benchApprovalRace(100);
+  }
+
+  if (want('sql')) {
+    console.log('\n== database guard (bench/database-guard.ts) ==');
+    await benchDatabaseGuard();
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -12,13 +12,16 @@ import { parseDuration, type PlanInput } from '../core/approval.js';
 import { AGENT_ID } from '../core/config.js';
 import { AirlockError, ERROR_CODES, toAirlockError } from '../core/errors.js';
 import { runProcess, type ExecutionOutcome } from '../adapters/process/process-executor.js';
+import { sqlInvocation } from '../adapters/sql/cli-invocation.js';
+import { configuredDatabase } from '../core/database.js';
 import { checkLineSchema, parseCheckLine, parseDialect, shellJoin, toAction } from '../interfaces/cli/check-input.js';
-import { approvalProgress } from '../interfaces/cli/render-request.js';
-import { describeAction, renderVerdict, verdictJson, visible } from '../interfaces/cli/render-verdict.js';
+import { describeAction, renderVerdict, verdictJson } from '../interfaces/cli/render-verdict.js';
+import { renderRehearsal } from '../interfaces/cli/render-sql.js';
 import { planEnv, targetingEnv, withoutHijackers } from './agent-env.js';
 import { bool, list, parseArgs, str, type FlagSpec } from './args.js';
 import type { Airlock } from './composition.js';
 import { INIT_TEMPLATE } from './init-template.js';
+import { EXIT, isTty, waitForApproval } from './wait-for-approval.js';
 import { VERSION } from './version.js';
 
 /** Standard streams and process facts, injected so the CLI runs in-process in tests. */
@@ -30,8 +33,6 @@ export interface CliIo {
   readonly cwd: string;
 }
 
-const EXIT = { ok: 0, held: ERROR_CODES.HELD.exit, denied: ERROR_CODES.DENIED.exit } as const;
-
 const USAGE = `airlock ${VERSION} — change control for AI agents that act on production
 
 Usage:
@@ -39,10 +40,15 @@ Usage:
   airlock init [--force]             write a commented airlock.yaml here
   airlock check [opts] -- CMD ARGS…  explain the decision for a shell command
   airlock check --kind sql "SQL"     … for SQL (--dialect postgresql|mysql|sqlite)
+  airlock check --target NAME "SQL"  … for SQL on a database target (--rehearse: measure it)
   airlock check --kind mcp '{"server":…,"tool":…,"arguments":{…}}'
   airlock check --jsonl              decide JSON Lines from stdin, one answer per line
   airlock exec -- CMD ARGS…          run CMD if allowed; if held, wait for approval, then run it
   airlock sh -c 'SCRIPT'             the same for a shell script
+  airlock sql --target NAME "SQL"    run SQL on a database target from airlock.yaml (-f FILE;
+                                     --max-rows N); held changes are rehearsed, then wait
+  airlock undo CHANGE_ID             restore a change's recovery points, verified by checksum
+  airlock recovery list | purge      recovery points on the database targets (--target, --change)
   airlock hook CLIENT                answer a coding agent's pre-tool hook on stdin
                                      (claude-code, cursor, gemini, codex, kiro, copilot)
   airlock audit verify | tail [-n N] check the audit log / show recent entries
@@ -58,8 +64,10 @@ Usage:
 Options for check/exec/sh: --env NAME (environment, instead of inferring it), --agent ID,
   --intent TEXT, --json (check only); exec/sh: --no-wait (exit 2 at once when held, leaving
   the request open), --wait-timeout DURATION (stop waiting after, e.g. 10m).
-Exit codes: 0 allowed (exec: the command's own status), 2 held, 3 denied, 64 bad input,
-  65 audit tampered, 70 internal error, 74 store failure, 77 unauthenticated, 78 bad config or policy.
+Exit codes: 0 allowed (exec: the command's own status), 1 SQL refused by the database
+  (rolled back), 2 held, 3 denied, 4 drift (the effect changed since approval; rolled back),
+  64 bad input or SQL that does not parse, 65 audit tampered, 69 database unreachable,
+  70 internal error, 74 store failure, 75 conflict, 77 unauthenticated, 78 bad config or policy.
 Docs: README.md and docs/ in the package.`;
 
 /** Runs the CLI; resolves to the exit code. Never rejects: errors are printed with their code. */
@@ -110,6 +118,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         if (command === 'humans') return await m.humansCommand(rest, io, withAirlock);
         return await m.reviewCommand(command, rest, io, withAirlock);
       }
+      case 'sql':
+        return await (await import('./sql-command.js')).sqlCommand(rest, io);
+      case 'undo':
+        return await (await import('./sql-command.js')).undoCommand(rest, io);
+      case 'recovery':
+        return await (await import('./sql-command.js')).recoveryCommand(rest, io);
       case 'policy': {
         const { policyCommand } = await import('./policy-command.js');
         return await policyCommand(rest, io);
@@ -175,7 +189,14 @@ export async function withAirlock<T>(io: CliIo, fn: (airlock: Airlock) => Promis
 async function checkCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(
     argv,
-    { ...DECIDE_FLAGS, kind: { value: true }, dialect: { value: true }, jsonl: { value: false } },
+    {
+      ...DECIDE_FLAGS,
+      kind: { value: true },
+      dialect: { value: true },
+      jsonl: { value: false },
+      target: { value: true },
+      rehearse: { value: false },
+    },
     { command: 'check', stopAtOperand: true },
   );
   if (bool(args, 'help')) {
@@ -201,9 +222,21 @@ async function checkCommand(argv: readonly string[], io: CliIo): Promise<number>
       message: 'airlock check: nothing to check; give a command after --, e.g. `airlock check -- rm -rf /var/www`',
     });
   const dialect = parseDialect(str(args, 'dialect'));
-  const input = kind === 'shell' ? (args.rest.length === 1 ? (args.rest[0] as string) : shellJoin(args.rest)) : args.rest.join(' ');
-  const action = toAction(kind, input, dialect);
+  const target = str(args, 'target');
+  if (bool(args, 'rehearse') && target === undefined)
+    throw new AirlockError({
+      code: 'BAD_INPUT',
+      message: 'airlock check --rehearse needs --target NAME: a rehearsal runs on a database target',
+    });
+  const input =
+    kind === 'shell' && target === undefined
+      ? args.rest.length === 1
+        ? (args.rest[0] as string)
+        : shellJoin(args.rest)
+      : args.rest.join(' ');
   return withAirlock(io, async (airlock) => {
+    // SQL for a database target is judged with the target's engine, environment and context.
+    const action = target === undefined ? toAction(kind, input, dialect) : airlock.sql.action(target, input);
     const { agent, roles } = await airlock.identify({ token: io.env.AIRLOCK_AGENT_TOKEN, claimedId: str(args, 'agent') ?? 'cli' });
     const env = str(args, 'env');
     const verdict = await airlock.gateway.decide({
@@ -216,8 +249,14 @@ async function checkCommand(argv: readonly string[], io: CliIo): Promise<number>
       record: false,
       ...(env === undefined ? {} : { environment: env }),
     });
-    if (bool(args, 'json')) io.stdout.write(`${JSON.stringify(verdictJson(action, verdict), null, 2)}\n`);
-    else io.stdout.write(renderVerdict(action, verdict, { color: isTty(io.stdout) }));
+    // A rehearsal only when asked: it runs the DML on the target, in a transaction rolled back.
+    const rehearsal = target !== undefined && bool(args, 'rehearse') ? await airlock.databases.guard(target).rehearse(input) : null;
+    if (bool(args, 'json'))
+      io.stdout.write(`${JSON.stringify({ ...verdictJson(action, verdict), ...(rehearsal === null ? {} : { rehearsal }) }, null, 2)}\n`);
+    else {
+      io.stdout.write(renderVerdict(action, verdict, { color: isTty(io.stdout) }));
+      if (rehearsal !== null) io.stdout.write(renderRehearsal(rehearsal));
+    }
     return verdict.decision.outcome === 'allow' ? EXIT.ok : verdict.decision.outcome === 'hold' ? EXIT.held : EXIT.denied;
   });
 }
@@ -348,6 +387,27 @@ async function runGated(io: CliIo, args: ReturnType<typeof parseArgs>, action: A
     });
   }
   return withAirlock(io, async (airlock) => {
+    // psql/mysql on a configured database target: Airlock runs the SQL itself through the
+    // database guard (rehearsal, execution bound to the approved effect, recovery points).
+    const invocation = action.kind === 'shell' && action.argv !== undefined ? sqlInvocation(action.argv, io.env, io.cwd) : null;
+    const db = invocation === null ? null : configuredDatabase(airlock.config.databases, invocation);
+    if (invocation !== null && db !== null) {
+      const { runSqlChange } = await import('./sql-command.js');
+      io.stderr.write(
+        `airlock: ${describeAction(action)} reaches database target "${db.name}"; Airlock runs its SQL through the database guard\n`,
+      );
+      return runSqlChange(airlock, io, {
+        surface: 'exec',
+        target: db.name,
+        sql: invocation.sql,
+        claimedAgent: str(args, 'agent') ?? 'cli',
+        intent: str(args, 'intent'),
+        maxRows: undefined,
+        json: false,
+        noWait,
+        timeoutMs: waitMs,
+      });
+    }
     const { agent, roles } = await airlock.identify({
       token: io.env.AIRLOCK_AGENT_TOKEN,
       claimedId: str(args, 'agent') ?? 'cli',
@@ -484,86 +544,6 @@ function exitStatus(io: CliIo, argv: readonly string[], outcome: ExecutionOutcom
   return outcome.exitCode ?? 1;
 }
 
-/** How often a waiting command looks at its request (a local indexed read). */
-const POLL_MS = 150;
-
-/**
- * Waits until the request is approved, or ends. Returns 'approved', or the exit code: held (2)
- * for --no-wait, a wait timeout or Ctrl-C (the request stays open); denied (3) for denied or
- * revoked; TIMEOUT's code for an expired request.
- */
-async function waitForApproval(
-  airlock: Airlock,
-  io: CliIo,
-  id: string,
-  url: string,
-  options: { noWait: boolean; timeoutMs: number | null },
-): Promise<'approved' | number> {
-  const a = airlock.approvals;
-  const tty = isTty(io.stderr);
-  let last = '';
-  let interrupted = false;
-  const onSigint = (): void => {
-    interrupted = true;
-  };
-  process.on('SIGINT', onSigint);
-  const started = Date.now();
-  try {
-    for (;;) {
-      const request = await a.get(id);
-      const missing = a.missing(request);
-      switch (request.status) {
-        case 'approved':
-          if (tty) io.stderr.write('\n');
-          return 'approved';
-        case 'denied': {
-          const s = request.denial?.statement;
-          io.stderr.write(
-            `${tty ? '\n' : ''}airlock: denied by ${s?.human ?? 'a reviewer'}${s?.comment ? `: ${visible(s.comment)}` : ''} (request ${id})\n`,
-          );
-          return EXIT.denied;
-        }
-        case 'revoked':
-          io.stderr.write(
-            `${tty ? '\n' : ''}airlock: request ${id} was revoked by ${request.revocation?.by ?? 'someone'}${request.revocation?.reason ? `: ${visible(request.revocation.reason)}` : ''}; nothing ran\n`,
-          );
-          return EXIT.denied;
-        case 'expired':
-          io.stderr.write(
-            `${tty ? '\n' : ''}airlock: request ${id} expired without enough approvals; nothing ran. Ask again if it is still needed.\n`,
-          );
-          return ERROR_CODES.TIMEOUT.exit;
-        case 'pending':
-          break;
-        default:
-          io.stderr.write(
-            `${tty ? '\n' : ''}airlock: request ${id} is ${request.status}; it does not run again (see \`airlock requests show ${id}\`)\n`,
-          );
-          return EXIT.denied;
-      }
-      const approvers = request.approvals.map((ap) => ap.statement.human);
-      const line = `airlock: waiting for approval: ${url} (request ${id}; ${approvalProgress(request, missing)}${approvers.length ? `; approved by ${approvers.join(', ')}` : ''})`;
-      if (options.noWait) {
-        io.stderr.write(`${line}\nairlock: not waiting (--no-wait); run the same command again once it is approved.\n`);
-        return EXIT.held;
-      }
-      if (line !== last) {
-        io.stderr.write(tty ? `\r\u001b[2K${line}` : `${line}\n`);
-        last = line;
-      }
-      if (interrupted || (options.timeoutMs !== null && Date.now() - started >= options.timeoutMs)) {
-        io.stderr.write(
-          `${tty ? '\n' : ''}airlock: stopped waiting; request ${id} stays open until ${request.expiresAt}. Run the same command again to pick it up once approved.\n`,
-        );
-        return EXIT.held;
-      }
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-}
-
 /** The absolute path PATH gives a bare command name (as the kernel would find it), or the name as given. */
 function resolveOnPath(name: string, io: CliIo): string {
   if (name.includes('/')) return name;
@@ -655,8 +635,4 @@ async function agentsCommand(argv: readonly string[], io: CliIo): Promise<number
     io.stdout.write(`agent ${id} revoked\n`);
     return 0;
   });
-}
-
-function isTty(stream: NodeJS.WritableStream): boolean {
-  return (stream as { isTTY?: boolean }).isTTY === true;
 }

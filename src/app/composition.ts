@@ -25,6 +25,8 @@ import { SystemClock } from '../adapters/system/system-clock.js';
 import { UlidIds } from '../adapters/system/ulid-ids.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { WebhookNotifier } from '../adapters/notify/webhook-notifier.js';
+import { SqlChanges } from '../core/sql-changes.js';
+import { ConfiguredGuards } from './database-guards.js';
 
 /**
  * A 32-byte secret in `file` (mode 0600), created on first use. Fails with STORE_FAILURE when it
@@ -119,6 +121,10 @@ export interface Airlock {
   readonly gateway: Gateway;
   /** Requests, reviews, single-use execution and grants. */
   readonly approvals: ApprovalService;
+  /** SQL changes on the configured database targets: rehearsal, bound execution, undo. */
+  readonly sql: SqlChanges;
+  /** The configured database targets' guards. */
+  readonly databases: ConfiguredGuards;
   /** Base URL of the web UI, for links given to agents and humans. */
   readonly baseUrl: string;
   /**
@@ -257,6 +263,8 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
     targetDefaults,
     grants: (a) => approvals.grantFor(a),
   });
+  const databases = new ConfiguredGuards(config, options.env, configDir);
+  const sql = new SqlChanges({ gateway, approvals, guards: databases, audit, clock, config });
   return {
     paths,
     config,
@@ -268,6 +276,8 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
     classifier,
     gateway,
     approvals,
+    sql,
+    databases,
     baseUrl,
     credentialHasher,
     clock,
@@ -308,6 +318,7 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
       return { agent: { id: claimedId, authenticated: false, ...extra }, roles: [] };
     },
     async close() {
+      await databases.close();
       await notifier?.flush(FLUSH_TIMEOUT_MS);
       await store.close();
     },

@@ -143,6 +143,18 @@ export async function upCommand(argv: readonly string[], io: CliIo): Promise<num
         }),
       principalOf,
       approvals: { service: a.approvals, store: a.store, clock: a.clock, changes: feed, closeSignal: closing.signal },
+      sql: {
+        sql: a.sql,
+        approvals: a.approvals,
+        clock: a.clock,
+        host: hostname(),
+        recoveryPoints: async ({ target, changeId }) => {
+          const points = [];
+          for (const name of target === undefined ? a.databases.names() : [target])
+            points.push(...(await a.databases.guard(name).recoveryPoints(changeId === undefined ? {} : { changeId })));
+          return points;
+        },
+      },
       web,
     });
   } catch (err) {
@@ -173,6 +185,13 @@ export async function upCommand(argv: readonly string[], io: CliIo): Promise<num
       `  config      ${a.paths.configFile === null ? 'embedded defaults (write one with `npx airlock init`)' : rel(a.paths.configFile)}`,
       `  store       SQLite at ${rel(a.paths.dataDir)}/ (${head ? head.seq : 0} audit entries)`,
       `  policy      ${a.config.policies.defaultPack ? 'default pack' : 'no default pack'}${a.config.policies.paths.length ? ` + ${a.config.policies.paths.join(', ')}` : ''} (set ${a.policy.policySetHash.slice(0, 12)})`,
+      `  databases   ${
+        Object.keys(a.config.databases).length === 0
+          ? 'none (airlock.yaml "databases"; docs/databases.md)'
+          : `${Object.entries(a.config.databases)
+              .map(([n, d]) => `${n} (${d.engine}${d.environment === undefined ? '' : `, ${d.environment}`})`)
+              .join(', ')}; SQL at ${base}/v1/sql`
+      }`,
       `  signing key ${a.signer.keyId} in ${rel(a.paths.dataDir)}/keys/`,
       `  webhooks    ${a.config.notifications.webhooks.length === 0 ? 'none' : `${a.config.notifications.webhooks.length} (notifications.webhooks)`}`,
       `  interrupted ${interrupted} execution${interrupted === 1 ? '' : 's'} from before this start marked unknown-outcome (never re-run; check their targets)`,

@@ -23,6 +23,10 @@ export interface SqlAction {
   readonly dialect: SqlDialect;
   /** Connection facts when known (from psql/mysql flags, PG* variables or a configured target). */
   readonly database?: { readonly host?: string; readonly port?: number; readonly name?: string };
+  /** The configured database target (airlock.yaml `databases`) it runs on, when Airlock runs it. */
+  readonly target?: string;
+  /** An approved bound: at most this many rows in all, instead of the exact rehearsed counts. */
+  readonly maxRows?: number;
 }
 
 /** MCP tool annotations as the server declared them. Hints only: a server may be untrusted. */

@@ -49,6 +49,11 @@ export interface Effect {
   readonly reason: string;
   /** The command segment or statement the effect comes from. */
   readonly source?: string;
+  /**
+   * true: it happens even if the surrounding transaction rolls back (a sequence advanced, a backend
+   * killed, remote SQL through dblink), so a rehearsal must not run it. Absent otherwise.
+   */
+  readonly survivesRollback?: true;
 }
 
 /** Where an action lands. Adapters report facts; the core resolves environments from them. */

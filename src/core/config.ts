@@ -162,6 +162,45 @@ export const freezeSchema = z
       ctx.addIssue({ code: 'custom', path: ['duration'], message: 'a recurring window needs a duration from 1m to 31d, e.g. "62h"' });
   });
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name like DB_PASSWORD');
+
+/**
+ * A database target: a connection Airlock rehearses SQL on, runs approved SQL through and keeps
+ * recovery points in. Credentials come from an environment variable or a file, never from this file.
+ */
+export const databaseSchema = z
+  .object({
+    engine: z.enum(['postgresql', 'mariadb', 'mysql']),
+    /** The environment it belongs to (a name under `environments`). */
+    environment: z.string().optional(),
+    criticality: criticality.optional(),
+    owners: z.array(z.string()).default([]),
+    dependants: z.array(z.string()).default([]),
+    downtimeCostPerHour: z.number().nonnegative().optional(),
+    notes: z.string().optional(),
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(1).max(65535).optional(),
+    database: z.string().min(1),
+    user: z.string().min(1).optional(),
+    /** Environment variable holding the password. */
+    passwordEnv: envName.optional(),
+    /** File holding the password (trailing newline ignored), relative to the config file. */
+    passwordFile: z.string().min(1).optional(),
+    /** Longest a rehearsed or guarded statement may run, so a rehearsal never holds locks for long. */
+    statementTimeout: duration('10s'),
+    /** Longest Airlock waits for a lock before giving up (rehearsal and execution). */
+    lockTimeout: duration('2s'),
+    /** Rows of the affected data shown before and after (0 to show none, e.g. for personal data). */
+    sampleRows: z.number().int().min(0).max(50).default(5),
+    /** How long recovery points are kept before `airlock recovery purge` may drop them. */
+    retention: duration('7d'),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    if (d.passwordEnv !== undefined && d.passwordFile !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: 'give passwordEnv or passwordFile, not both' });
+  });
+
 /** The whole configuration file. Every field has a default, so an empty file is valid. */
 export const airlockConfigSchema = z
   .object({
@@ -236,6 +275,10 @@ export const airlockConfigSchema = z
       })
       .strict()
       .default({ maxDuration: '8h', approvals: 2, approvers: ['prod-owners'] }),
+    /** Database targets by name (`airlock sql --target NAME`). */
+    databases: z
+      .record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'target names are letters, digits, dot, dash or underscore'), databaseSchema)
+      .default({}),
     /** Freeze windows: no changes to these environments while one is on. */
     freezes: z.array(freezeSchema).default([]),
     notifications: z
@@ -257,6 +300,14 @@ export const airlockConfigSchema = z
         });
       seen.add(h.id);
     });
+    for (const [name, d] of Object.entries(config.databases)) {
+      if (d.environment !== undefined && !names.includes(d.environment))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['databases', name, 'environment'],
+          message: `"${d.environment}" is not an environment defined under "environments" (defined: ${names.length ? names.join(', ') : 'none'})`,
+        });
+    }
     config.resources.forEach((r, i) => {
       if (r.environment !== undefined && !names.includes(r.environment)) {
         ctx.addIssue({
@@ -275,6 +326,7 @@ export type AgentConfig = z.infer<typeof agentSchema>;
 export type HumanConfig = z.infer<typeof humanSchema>;
 export type WebhookConfig = z.infer<typeof webhookSchema>;
 export type FreezeConfig = z.infer<typeof freezeSchema>;
+export type DatabaseConfig = z.infer<typeof databaseSchema>;
 /** Validated configuration. */
 export type AirlockConfig = z.infer<typeof airlockConfigSchema>;
 

@@ -6,6 +6,7 @@
 import type { Target } from './assessment.js';
 import type { AirlockConfig, EnvironmentMatchConfig } from './config.js';
 import type { ResolvedEnvironment, ResourceContext } from './decision.js';
+import { configuredDatabase } from './database.js';
 
 const GLOBS = new Map<string, RegExp>();
 
@@ -153,6 +154,13 @@ function inferEnvironment(options: ResolveEnvironmentOptions): ResolvedEnvironme
     }
     if (env.match.local && local) hits.push({ name, how: 'no remote target: the action is local, and this environment is marked local' });
   }
+  // Database targets name their environment.
+  for (const target of targets) {
+    if (target.type !== 'database') continue;
+    const db = configuredDatabase(config.databases, target);
+    if (db?.config.environment !== undefined && envs[db.config.environment] !== undefined)
+      hits.push({ name: db.config.environment, how: `database target "${db.name}" belongs to it` });
+  }
   // Resources can name their environment too.
   for (const r of config.resources) {
     if (r.environment === undefined || envs[r.environment] === undefined) continue;
@@ -192,6 +200,19 @@ function withCriticality(
 
 function resolveResources(config: AirlockConfig, targets: readonly Target[]): ResourceContext[] {
   const out: ResourceContext[] = [];
+  for (const target of targets) {
+    const db = target.type === 'database' ? configuredDatabase(config.databases, target) : null;
+    if (db === null || out.some((r) => r.name === db.name)) continue;
+    const d = db.config;
+    out.push({
+      name: db.name,
+      owners: d.owners,
+      dependants: d.dependants,
+      ...(d.criticality === undefined ? {} : { criticality: d.criticality }),
+      ...(d.downtimeCostPerHour === undefined ? {} : { downtimeCostPerHour: d.downtimeCostPerHour }),
+      ...(d.notes === undefined ? {} : { notes: d.notes }),
+    });
+  }
   for (const r of config.resources) {
     if (!targets.some((t) => matchTarget(r.match, t) !== null)) continue;
     const ctx: ResourceContext = {

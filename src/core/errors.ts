@@ -19,6 +19,11 @@ export type ErrorCode =
   | 'CLASSIFIER_FAILURE'
   | 'POLICY_FAILURE'
   | 'TIMEOUT'
+  | 'SQL_INVALID'
+  | 'SQL_FAILED'
+  | 'DRIFT'
+  | 'TARGET_UNREACHABLE'
+  | 'UNDO_CONFLICT'
   | 'INTERNAL';
 
 /** How each code maps onto HTTP, JSON-RPC and the CLI exit status. Internal failures never get client-fault codes. */
@@ -37,6 +42,11 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, { readonly http: number; re
   CLASSIFIER_FAILURE: { http: 500, jsonRpc: -32603, exit: 70 },
   POLICY_FAILURE: { http: 500, jsonRpc: -32603, exit: 70 },
   TIMEOUT: { http: 504, jsonRpc: -32603, exit: 75 },
+  SQL_INVALID: { http: 400, jsonRpc: -32602, exit: 64 },
+  SQL_FAILED: { http: 422, jsonRpc: -32012, exit: 1 },
+  DRIFT: { http: 409, jsonRpc: -32013, exit: 4 },
+  TARGET_UNREACHABLE: { http: 502, jsonRpc: -32014, exit: 69 },
+  UNDO_CONFLICT: { http: 409, jsonRpc: -32015, exit: 75 },
   INTERNAL: { http: 500, jsonRpc: -32603, exit: 70 },
 };
 

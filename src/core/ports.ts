@@ -166,7 +166,9 @@ export type AuditEventType =
   | 'execution.started'
   | 'grant.created'
   | 'grant.revoked'
-  | 'human.credential';
+  | 'human.credential'
+  | 'recovery.restored'
+  | 'recovery.purged';
 
 /** An audit entry as stored: hash-linked to the previous one. */
 export interface AuditEntry {

@@ -25,6 +25,8 @@ export const AUDIT_EVENT_TYPES = [
   'grant.created',
   'grant.revoked',
   'human.credential',
+  'recovery.restored',
+  'recovery.purged',
 ] as const;
 
 // Compile-time check that the tuple and the union in ports.ts list the same types.

@@ -41,6 +41,7 @@ export function makeEffect(init: EffectInit, source: string): Effect {
     disruptive: init.disruptive ?? false,
     reason: init.reason,
     source: clip(source),
+    ...(init.nonTransactional === true ? { survivesRollback: true as const } : {}),
   };
   if (init.nonTransactional === true) NON_TRANSACTIONAL.add(effect);
   return effect;

@@ -7,6 +7,8 @@ import { describeTarget } from '../../core/environment.js';
 import { describeGrant, type Grant } from '../../core/grant.js';
 import { describeResource } from '../../core/guidance.js';
 import { describeAction, visible } from './render-verdict.js';
+import { isSqlRehearsal } from '../../core/database.js';
+import { renderRehearsal } from './render-sql.js';
 
 /** "1 of 2 from prod-owners". */
 export function approvalProgress(request: Pick<ApprovalRequest, 'requirement'>, missing: number): string {
@@ -63,6 +65,7 @@ export function renderRequest(request: ApprovalRequest, options: { missing: numb
   if (a.targets.length) row('targets', a.targets.map(describeTarget).map(visible).join(', '));
   row('env', `${e.name}${e.protected ? ' (protected)' : ''}${e.criticality ? ` criticality=${e.criticality}` : ''}`);
   for (const r of e.resources) row('context', visible(describeResource(r)));
+  if (isSqlRehearsal(plan.rehearsal)) out.push(renderRehearsal(plan.rehearsal).trimEnd());
   for (const reason of request.reasons) row('why', reason);
   if (request.intent !== null) row('intent', `${visible(request.intent)}  (stated by the agent, not verified)`);
   row('needs', approvalProgress(request, options.missing));

@@ -399,7 +399,13 @@ export function createApprovalsApi(options: ApprovalsApiOptions): Hono {
     const who = await agent(c, 'claiming an approved plan');
     const body = await readJsonBody(c, consumeBody);
     const id = c.req.param('id');
-    await visibleRequest(id, who);
+    const request = await visibleRequest(id, who);
+    const action = request.plan.action;
+    if (action.kind === 'sql' && action.target !== undefined)
+      throw new AirlockError({
+        code: 'CONFLICT',
+        message: `request ${id} is a SQL change on database target "${action.target}": Airlock runs it, bound to the approved effect (POST /v1/sql/${id}/run)`,
+      });
     const claimed = await service.consume({
       id,
       planDigest: body.planDigest,

@@ -23,6 +23,7 @@ import {
   readJsonBody,
 } from './approvals-api.js';
 import { AUDIT_PAGE } from './audit-page.js';
+import { createSqlApi, type SqlApiOptions } from './sql-api.js';
 
 /** The largest request body the API reads (hook payloads are the biggest: a file tool's content). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -56,6 +57,8 @@ export interface HttpAppOptions {
    * those routes answer 404.
    */
   readonly approvals?: Omit<ApprovalsApiOptions, 'principalOf'>;
+  /** The database guard's routes (`/v1/sql`, `/v1/recovery`). Absent: they answer 404. */
+  readonly sql?: Omit<SqlApiOptions, 'principalOf' | 'identify'>;
   /**
    * The web UI, mounted at `/` after the API routes. Absent: `/` serves the loopback-only
    * decisions page instead.
@@ -203,6 +206,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   });
 
   if (approvals !== undefined) app.route('/', createApprovalsApi({ ...approvals, principalOf }));
+  if (options.sql !== undefined) app.route('/', createSqlApi({ ...options.sql, principalOf, identify: options.identify }));
 
   // Recorded proposals hold command lines and stated intents: humans with a personal token read
   // them from anywhere; without one, only this machine may.

@@ -12,6 +12,8 @@ import { describeTarget } from '../../core/environment.js';
 import { describeGrant, grantActive, type Grant } from '../../core/grant.js';
 import type { AgentRecord } from '../../core/ports.js';
 import { exact, hasNonAscii, html, type HtmlValue, type SafeHtml } from './html.js';
+import { isSqlRehearsal } from '../../core/database.js';
+import { renderRehearsal } from '../cli/render-sql.js';
 
 /** The signed-in human looking at a page, with the CSRF token their forms carry. */
 export interface Viewer {
@@ -225,6 +227,11 @@ ${kv([
 </section>`;
 }
 
+/** A SQL rehearsal as approvers read it; any other rehearsal as JSON. */
+function rehearsalText(rehearsal: unknown): string {
+  return isSqlRehearsal(rehearsal) ? renderRehearsal(rehearsal) : JSON.stringify(rehearsal, null, 2);
+}
+
 function reversible(e: Effect): string {
   return e.reversible === null ? 'unknown' : e.reversible ? 'yes' : 'no';
 }
@@ -392,7 +399,10 @@ ${kv([
   ['classifier notes', a.reasons.length ? html`${a.reasons.map((n) => html`${n}<br>`)}` : html`<span class="muted">none</span>`],
   r.plan.rehearsal === null
     ? null
-    : ['rehearsal', html`<pre>${exact(JSON.stringify(r.plan.rehearsal, null, 2), { keepNewlines: true })}</pre>`],
+    : [
+        'rehearsal (measured on the target, bound into the digest)',
+        html`<pre id="rehearsal">${exact(rehearsalText(r.plan.rehearsal), { keepNewlines: true })}</pre>`,
+      ],
 ])}
 </section>
 ${context(r)}

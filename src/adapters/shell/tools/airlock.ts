@@ -198,6 +198,46 @@ function sh(command: SimpleCommand, context: ToolContext): ToolResult {
   return nested;
 }
 
+/** Options of `airlock sql` (src/app/sql-command.ts SQL_FLAGS): name → takes a value. */
+const SQL_OPTIONS: ReadonlyMap<string, boolean> = new Map([
+  ['target', true],
+  ['file', true],
+  ['max-rows', true],
+  ['agent', true],
+  ['intent', true],
+  ['json', false],
+  ['no-wait', false],
+  ['wait-timeout', true],
+]);
+
+/**
+ * `airlock sql [opts] SQL…`: judged as the SQL it runs (Airlock gates it again on its target, with
+ * a rehearsal). SQL from a file, or words not known before run time, are not visible here: unknown.
+ */
+function sql(command: SimpleCommand, context: ToolContext): ToolResult {
+  const args = command.args.slice(1);
+  const words: Word[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word.dynamic && word.text.startsWith('-') && dynamicName(word))
+      return unknown(command, `airlock sql: the option ${word.text} is not known before run time`);
+    const option = optionOf(word.text, { t: 'target', f: 'file' });
+    if (option === undefined) {
+      words.push(word);
+      continue;
+    }
+    const valued = SQL_OPTIONS.get(option.name);
+    if (valued === undefined) return unknown(command, `airlock sql: unknown option --${option.name}; the CLI refuses it`);
+    if (option.name === 'file') return unknown(command, 'airlock sql -f runs SQL from a file, which is not visible here');
+    if (valued && option.inline === undefined) i++;
+  }
+  if (words.some((w) => w.dynamic)) return unknown(command, 'airlock sql: SQL not known before run time');
+  const text = words.map((w) => w.text).join(' ');
+  if (text.trim() === '') return read(command, 'airlock sql without SQL runs nothing');
+  const nested = context.classifySql(text, 'unknown', {});
+  return { ...nested, reasons: [...(nested.reasons ?? []), 'judged as the SQL airlock sql runs'] };
+}
+
 /** `airlock SUB WORD …` where only WORD (a sub-subcommand) decides. */
 function nestedSubcommand(
   command: SimpleCommand,
@@ -268,6 +308,47 @@ const airlockRule = (command: SimpleCommand, context: ToolContext): ToolResult =
       return exec(command, context);
     case 'sh':
       return sh(command, context);
+    case 'sql':
+      return sql(command, context);
+    case 'undo':
+      return result(
+        'shell',
+        [
+          effect(
+            command,
+            'modify',
+            'database',
+            'selection',
+            'write',
+            'airlock undo restores the rows a change removed or altered, on its database target',
+          ),
+        ],
+        [],
+      );
+    case 'recovery': {
+      const word = command.args[1];
+      if (word?.dynamic) return unknown(command, `airlock recovery: the subcommand ${word.text} is not known before run time`);
+      if (word?.text === 'list') return read(command, 'airlock recovery list only reads recovery points');
+      if (word?.text === 'purge')
+        return result(
+          'shell',
+          [
+            effect(
+              command,
+              'delete',
+              'airlock recovery points',
+              'database',
+              'destructive',
+              'airlock recovery purge drops the kept copies that undo needs',
+              {
+                reversible: false,
+              },
+            ),
+          ],
+          [],
+        );
+      return unknown(command, `airlock recovery: no grammar for the subcommand ${word?.text ?? '(none)'}`);
+    }
     case 'up':
     case 'start':
       return unknown(command, `airlock ${sub} starts the gateway (HTTP API and web UI)`);
