@@ -132,11 +132,23 @@ export class SqlChanges {
     if (d.outcome === 'deny' || (d.outcome === 'hold' && verdict.auditSeq === null)) return { outcome: 'denied', verdict };
     const guard = this.#o.guards.guard(p.target);
     if (d.outcome === 'allow') {
-      const execution = await this.#run(guard, p.sql, {
-        changeId: verdict.proposalId,
-        expected: null,
-        ...(p.maxRows === undefined ? {} : { maxRows: p.maxRows }),
-      });
+      let execution: SqlExecution;
+      try {
+        execution = await this.#run(guard, p.sql, {
+          changeId: verdict.proposalId,
+          expected: null,
+          ...(p.maxRows === undefined ? {} : { maxRows: p.maxRows }),
+        });
+      } catch (err) {
+        const e = toAirlockError(err);
+        await this.#o.audit.append('execution', {
+          proposalId: verdict.proposalId,
+          decisionSeq: verdict.auditSeq,
+          target: p.target,
+          error: { code: e.code, message: e.message },
+        });
+        throw e;
+      }
       await this.#o.audit.append('execution', {
         proposalId: verdict.proposalId,
         decisionSeq: verdict.auditSeq,

@@ -595,7 +595,9 @@ export class MariaDbGuard implements DatabaseGuard {
       });
     return this.#with(async (c) => {
       try {
-        await this.#ensureRecovery(c);
+        // Only a change that may keep recovery points needs the recovery database (a read-only user can still read).
+        if (statements.some((s) => ['delete', 'update', 'truncate'].includes(s.type) || (s.type === 'drop' && s.ast.keyword === 'table')))
+          await this.#ensureRecovery(c);
         const only = statements[0];
         if (only !== undefined && statements.length === 1 && DDL_TYPES.has(only.type)) return await this.#executeDdl(c, only, options);
         return await this.#executeDml(c, statements, options);

@@ -662,11 +662,20 @@ export class PostgresGuard implements DatabaseGuard {
 
   async execute(sql: string, options: ExecuteOptions): Promise<SqlExecution> {
     const statements = await parseText(sql);
-    await this.#ensureRecoverySchema();
+    // Only a change that may keep recovery points needs the recovery schema (a read-only user can still read).
+    if (
+      statements.some(
+        (s) =>
+          ['DeleteStmt', 'UpdateStmt', 'MergeStmt', 'TruncateStmt'].includes(s.node) ||
+          (s.node === 'DropStmt' && s.body.removeType === 'OBJECT_TABLE'),
+      )
+    )
+      await this.#ensureRecoverySchema();
     const c = await this.#client();
     const points: RecoveryPoint[] = [];
     const done: StatementExecution[] = [];
     const fn = qualified(this.#schema, CAPTURE_FUNCTION);
+    // The recovery schema exists when a statement may need it (ensured above).
     const prefix = `rp_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
     const expected = options.expected;
     const planOf = (i: number): StatementRehearsal | undefined => expected?.statements.find((x) => x.index === i);

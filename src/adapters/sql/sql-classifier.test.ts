@@ -360,3 +360,14 @@ describe('result shape', () => {
     expect(Object.keys(only.loadTimes).sort()).toEqual(['mysql', 'postgresql']);
   });
 });
+
+describe("Airlock's recovery schema", () => {
+  it('changing it is catastrophic; reading it is a read', async () => {
+    const c = await SqlClassifier.create({ dialects: ['postgresql', 'mysql'] });
+    const worst = (sql: string, d: 'postgresql' | 'mysql') => worstRisk(c.classify(sql, d).effects.map((e) => e.risk));
+    expect(worst('DROP SCHEMA airlock_recovery CASCADE', 'postgresql')).toBe('catastrophic');
+    expect(worst("DELETE FROM airlock_recovery.recovery_points WHERE change_id = 'req_1'", 'postgresql')).toBe('catastrophic');
+    expect(worst('UPDATE `airlock_recovery`.recovery_points SET status = 1', 'mysql')).toBe('catastrophic');
+    expect(worst('SELECT * FROM airlock_recovery.recovery_points', 'postgresql')).toBe('read');
+  });
+});

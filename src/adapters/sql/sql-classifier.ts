@@ -121,7 +121,7 @@ export class SqlClassifier {
     const target = databaseTarget(dialect, database);
     try {
       const r = this.#classify(sql, dialect);
-      return { kind: 'sql', effects: r.effects, targets: [target], reasons: r.reasons };
+      return { kind: 'sql', effects: withRecoveryGuard(sql, r.effects), targets: [target], reasons: r.reasons };
     } catch (e) {
       return {
         kind: 'sql',
@@ -193,6 +193,32 @@ export class SqlClassifier {
     if (r.failures > 0) reasons.push(`${r.failures} statement(s) could not be parsed (unknown)`);
     return { effects: r.effects, reasons, failures: r.failures };
   }
+}
+
+/** Where the database guard keeps recovery points (src/adapters/sql/*-guard.ts). */
+const RECOVERY_SCHEMA = /\bairlock_recovery\b/i;
+
+/**
+ * SQL that changes anything and names Airlock's recovery schema is catastrophic: dropping or
+ * editing recovery points would take away the undo of changes already made (self-protection, like
+ * Airlock's own files). Reading them stays a read.
+ */
+function withRecoveryGuard(sql: string, effects: Effect[]): Effect[] {
+  if (!RECOVERY_SCHEMA.test(sql) || effects.every((e) => e.risk === 'read')) return effects;
+  return [
+    ...effects,
+    makeEffect(
+      {
+        verb: 'modify',
+        resource: 'airlock_recovery',
+        scope: 'database',
+        risk: 'catastrophic',
+        reason: "changes Airlock's recovery points: the undo of changes already made would be lost",
+        reversible: false,
+      },
+      sql,
+    ),
+  ];
 }
 
 /** node-sql-parser's dialect builds are CommonJS: `Parser` sits on the default export. */
