@@ -53,18 +53,23 @@ export const environmentSchema = z
   })
   .strict();
 
+/** The context approvers see and the agent is told, for a resource or a database target. */
+const inventoryContext = {
+  criticality: criticality.optional(),
+  owners: z.array(z.string()).default([]),
+  /** Who depends on it: services, teams, customers. */
+  dependants: z.array(z.string()).default([]),
+  /** What an hour of downtime costs, in the currency the team uses. */
+  downtimeCostPerHour: z.number().nonnegative().optional(),
+  notes: z.string().optional(),
+};
+
 /** What the inventory knows of a resource: shown in decisions and told to the agent. */
 export const resourceSchema = z
   .object({
     name: z.string().min(1),
     environment: z.string().optional(),
-    criticality: criticality.optional(),
-    owners: z.array(z.string()).default([]),
-    /** Who depends on it: services, teams, customers. */
-    dependants: z.array(z.string()).default([]),
-    /** What an hour of downtime costs, in the currency the team uses. */
-    downtimeCostPerHour: z.number().nonnegative().optional(),
-    notes: z.string().optional(),
+    ...inventoryContext,
     match: environmentMatchSchema.default(environmentMatchSchema.parse({})),
   })
   .strict();
@@ -173,11 +178,7 @@ export const databaseSchema = z
     engine: z.enum(['postgresql', 'mariadb', 'mysql']),
     /** The environment it belongs to (a name under `environments`). */
     environment: z.string().optional(),
-    criticality: criticality.optional(),
-    owners: z.array(z.string()).default([]),
-    dependants: z.array(z.string()).default([]),
-    downtimeCostPerHour: z.number().nonnegative().optional(),
-    notes: z.string().optional(),
+    ...inventoryContext,
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(1).max(65535).optional(),
     database: z.string().min(1),

@@ -230,10 +230,10 @@ export function rowsAffected(rehearsal: SqlRehearsal): number {
 
 /**
  * Compares what ran with what was approved: per statement the exact count, or the total against a
- * bound. Empty when they agree. Statements approved with an unknown count are not bound by count.
+ * bound (which applies without a rehearsal too). Empty when they agree. Statements approved with an unknown count are not bound by count.
  */
 export function driftBetween(
-  expected: SqlRehearsal,
+  expected: SqlRehearsal | null,
   observed: readonly { readonly index: number; readonly rowsAffected: number | null }[],
   maxRows?: number,
 ): Drift[] {
@@ -250,6 +250,7 @@ export function driftBetween(
       });
     return out;
   }
+  if (expected === null) return out;
   for (const s of expected.statements) {
     if (s.rowsAffected === null) continue;
     const o = observed.find((x) => x.index === s.index);

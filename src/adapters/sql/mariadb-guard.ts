@@ -19,7 +19,6 @@ import {
   driftBetween,
   type ExecuteOptions,
   jsonSafeRow,
-  MAX_RESULT_ROWS,
   type RecoveryKind,
   type RecoveryPlan,
   type RecoveryPoint,
@@ -32,6 +31,17 @@ import {
   type UndoResult,
 } from '../../core/database.js';
 import { AirlockError } from '../../core/errors.js';
+import {
+  checkRestored,
+  nothingToUndo,
+  notRun,
+  type PointRow,
+  resultSet,
+  sqlFailed,
+  toPoint,
+  undoConflict,
+  unreachable,
+} from './guard-common.js';
 import type { GuardOptions } from './guard-options.js';
 
 type Conn = mysql.Connection;
@@ -195,17 +205,8 @@ function dbError(err: unknown, o: { target: string; host: string; port: number }
   const e = err as { code?: string; errno?: number; message?: string };
   const message = e.message ?? String(err);
   if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ER_ACCESS_DENIED_ERROR', 'ER_BAD_DB_ERROR'].includes(e.code ?? ''))
-    return new AirlockError({
-      code: 'TARGET_UNREACHABLE',
-      message: `database target "${o.target}" (${o.host}:${o.port}) cannot be reached: ${message}`,
-    });
-  const hint =
-    e.code === 'ER_LOCK_WAIT_TIMEOUT'
-      ? ' (another session holds a lock on it; Airlock gave up rather than block production; try again later)'
-      : e.errno === 1969
-        ? " (it ran past the target's statementTimeout)"
-        : '';
-  return new AirlockError({ code: 'SQL_FAILED', message: `${where}: ${message}${hint}; nothing was changed` });
+    return unreachable(o, message);
+  return sqlFailed(where, message, e.code === 'ER_LOCK_WAIT_TIMEOUT' ? 'lock' : e.errno === 1969 ? 'timeout' : null);
 }
 
 /** The MariaDB/MySQL guard of one target. */
@@ -427,6 +428,12 @@ export class MariaDbGuard implements DatabaseGuard {
     }
   }
 
+  /** A table as a catalog object: its rows (exact where counted) and bytes. */
+  async #tableObject(c: Conn, t: Table, reason: string): Promise<CatalogObject> {
+    const { rows, exact } = await this.#count(c, t);
+    return { kind: 'table', name: `${t.db}.${t.name}`, rows, rowsExact: exact, bytes: await this.#bytes(c, t), reason };
+  }
+
   async #bytes(c: Conn, t: Table): Promise<number> {
     const r = await this.#rows<{ b: string | number | null }>(
       c,
@@ -480,17 +487,10 @@ export class MariaDbGuard implements DatabaseGuard {
           notes.push(`${t.db}.${t.name} does not exist`);
           continue;
         }
-        const { rows: n, exact } = await this.#count(c, t);
-        rows += n;
-        tables.push(`${t.db}.${t.name}`);
-        objects.push({
-          kind: 'table',
-          name: `${t.db}.${t.name}`,
-          rows: n,
-          rowsExact: exact,
-          bytes: await this.#bytes(c, t),
-          reason: 'dropped',
-        });
+        const o = await this.#tableObject(c, t, 'dropped');
+        rows += o.rows ?? 0;
+        tables.push(o.name);
+        objects.push(o);
         const deps = await this.#dependents(c, t);
         if (deps.length > 0 || (await this.#engineOf(c, t))?.toUpperCase() !== 'INNODB') soft = false;
         for (const d of deps) objects.push({ kind: d.kind, name: d.name, reason: `${d.how}: left dangling or refused by the DROP` });
@@ -504,17 +504,10 @@ export class MariaDbGuard implements DatabaseGuard {
     } else if (s.type === 'truncate') {
       rows = 0;
       for (const t of tabs) {
-        const { rows: n, exact } = await this.#count(c, t);
-        rows += n;
-        tables.push(`${t.db}.${t.name}`);
-        objects.push({
-          kind: 'table',
-          name: `${t.db}.${t.name}`,
-          rows: n,
-          rowsExact: exact,
-          bytes: await this.#bytes(c, t),
-          reason: 'emptied',
-        });
+        const o = await this.#tableObject(c, t, 'emptied');
+        rows += o.rows ?? 0;
+        tables.push(o.name);
+        objects.push(o);
       }
       recovery = {
         kind: 'table-copy',
@@ -579,7 +572,7 @@ export class MariaDbGuard implements DatabaseGuard {
     await c.query(
       `CREATE TABLE IF NOT EXISTS ${ident(this.#rdb)}.recovery_points (
          id VARCHAR(200) PRIMARY KEY, change_id VARCHAR(190) NOT NULL, target VARCHAR(190) NOT NULL, statement_index INT NOT NULL,
-         kind VARCHAR(20) NOT NULL, statement MEDIUMTEXT NOT NULL, command VARCHAR(64) NOT NULL, source_db VARCHAR(64) NOT NULL,
+         kind VARCHAR(20) NOT NULL, statement MEDIUMTEXT NOT NULL, command VARCHAR(64) NOT NULL, source_schema VARCHAR(64) NOT NULL,
          source_name VARCHAR(64) NOT NULL, stored_as VARCHAR(64) NOT NULL, after_table VARCHAR(64), \`rows\` BIGINT NOT NULL,
          checksum CHAR(32) NOT NULL, created_at VARCHAR(32) NOT NULL, expires_at VARCHAR(32) NOT NULL,
          status VARCHAR(16) NOT NULL DEFAULT 'available', restored_at VARCHAR(32), KEY (change_id)) ENGINE=InnoDB`,
@@ -636,7 +629,7 @@ export class MariaDbGuard implements DatabaseGuard {
 
   async #record(c: Conn, p: RecoveryPoint, s: Statement, t: Table, stored: string, after: string | null): Promise<void> {
     await c.query(
-      `INSERT INTO ${ident(this.#rdb)}.recovery_points (id, change_id, target, statement_index, kind, statement, command, source_db, source_name, stored_as, after_table, \`rows\`, checksum, created_at, expires_at)
+      `INSERT INTO ${ident(this.#rdb)}.recovery_points (id, change_id, target, statement_index, kind, statement, command, source_schema, source_name, stored_as, after_table, \`rows\`, checksum, created_at, expires_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         p.id,
@@ -727,7 +720,7 @@ export class MariaDbGuard implements DatabaseGuard {
           throw dbError(err, this.#where, `statement ${s.index + 1} (${s.command}) failed`);
         }
       }
-      const drift = options.expected === null ? boundDrift(done, options.maxRows) : driftBetween(options.expected, done, options.maxRows);
+      const drift = driftBetween(options.expected, done, options.maxRows);
       if (drift.length > 0) {
         await c.query('ROLLBACK');
         await dropCreated();
@@ -752,10 +745,7 @@ export class MariaDbGuard implements DatabaseGuard {
     const tables = tablesOf(s.ast.table ?? s.ast.name, this.#db);
     const prefix = `rp_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
     const check = (observed: number): SqlExecution | null => {
-      const drift =
-        options.expected === null
-          ? boundDrift([{ index: s.index, rowsAffected: observed }], options.maxRows)
-          : driftBetween(options.expected, [{ index: s.index, rowsAffected: observed }], options.maxRows);
+      const drift = driftBetween(options.expected, [{ index: s.index, rowsAffected: observed }], options.maxRows);
       return drift.length > 0
         ? { committed: false, statements: [{ index: s.index, command: s.command, rowsAffected: observed }], recoveryPoints: [], drift }
         : null;
@@ -848,7 +838,7 @@ export class MariaDbGuard implements DatabaseGuard {
     if (exists.length === 0) return [];
     const rows = await this.#rows<PointRow>(
       c,
-      `SELECT * FROM ${ident(this.#rdb)}.recovery_points WHERE target = ? AND source_db = ? ${changeId === undefined ? '' : 'AND change_id = ?'} ORDER BY created_at DESC, statement_index DESC, id DESC`,
+      `SELECT * FROM ${ident(this.#rdb)}.recovery_points WHERE target = ? AND source_schema = ? ${changeId === undefined ? '' : 'AND change_id = ?'} ORDER BY created_at DESC, statement_index DESC, id DESC`,
       changeId === undefined ? [this.target, this.#db] : [this.target, this.#db, changeId],
     );
     return rows.map((row) => ({ ...toPoint(row, this.#rdb), row }));
@@ -867,16 +857,7 @@ export class MariaDbGuard implements DatabaseGuard {
       try {
         const all = await this.#points(c, changeId);
         const available = all.filter((p) => p.status === 'available');
-        if (available.length === 0) {
-          const why =
-            all.length === 0
-              ? 'it has no recovery point on this target'
-              : `its recovery points are ${[...new Set(all.map((p) => p.status))].join(', ')}`;
-          throw new AirlockError({
-            code: 'NOT_FOUND',
-            message: `nothing to undo for change ${changeId} on ${this.target}: ${why} (see \`airlock recovery list\`)`,
-          });
-        }
+        if (available.length === 0) throw nothingToUndo(changeId, this.target, all);
         await c.query('START TRANSACTION');
         const restored: Restored[] = [];
         for (const { row, ...p } of available) restored.push(await this.#restore(c, p, row));
@@ -884,20 +865,9 @@ export class MariaDbGuard implements DatabaseGuard {
           `UPDATE ${ident(this.#rdb)}.recovery_points SET status = 'restored', restored_at = ? WHERE change_id = ? AND target = ? AND status = 'available'`,
           [options.now.toISOString(), changeId, this.target],
         );
-        const bad = restored.filter((r) => !r.verified);
-        if (bad.length > 0)
-          throw new AirlockError({
-            code: 'UNDO_CONFLICT',
-            message: `undo of ${changeId} rolled back: the restored rows of ${bad.map((b) => b.point.table).join(', ')} do not match the kept copy (checksum differs)`,
-          });
+        const done = checkRestored(changeId, restored, options.now);
         await c.query('COMMIT');
-        return {
-          changeId,
-          restored: restored.map((r) => ({
-            ...r,
-            point: { ...r.point, status: 'restored' as const, restoredAt: options.now.toISOString() },
-          })),
-        };
+        return { changeId, restored: done };
       } catch (err) {
         await c.query('ROLLBACK').catch(() => undefined);
         throw dbError(err, this.#where, `undo of ${changeId}`);
@@ -906,10 +876,9 @@ export class MariaDbGuard implements DatabaseGuard {
   }
 
   async #restore(c: Conn, p: RecoveryPoint, row: PointRow): Promise<Restored> {
-    const t: Table = { db: row.source_db, name: row.source_name, q: `${ident(row.source_db)}.${ident(row.source_name)}` };
+    const t: Table = { db: row.source_schema, name: row.source_name, q: `${ident(row.source_schema)}.${ident(row.source_name)}` };
     const stored = `${ident(this.#rdb)}.${ident(row.stored_as)}`;
-    const conflict = (why: string): AirlockError =>
-      new AirlockError({ code: 'UNDO_CONFLICT', message: `cannot undo ${p.id} on ${p.table}: ${why}; nothing was restored` });
+    const conflict = (why: string): AirlockError => undoConflict(p, why);
     if (p.kind === 'soft-drop') {
       if ((await this.#engineOf(c, t)) !== null) throw conflict(`a table named ${p.table} exists again`);
       await c.query(`RENAME TABLE ${stored} TO ${t.q}`);
@@ -965,85 +934,12 @@ export class MariaDbGuard implements DatabaseGuard {
   }
 }
 
-interface PointRow {
-  id: string;
-  change_id: string;
-  target: string;
-  statement_index: number;
-  kind: RecoveryKind;
-  statement: string;
-  command: string;
-  source_db: string;
-  source_name: string;
-  stored_as: string;
-  after_table: string | null;
-  rows: string | number;
-  checksum: string;
-  created_at: string;
-  expires_at: string;
-  status: RecoveryPoint['status'];
-  restored_at: string | null;
-}
-
-function toPoint(r: PointRow, rdb: string): RecoveryPoint {
-  return {
-    id: r.id,
-    changeId: r.change_id,
-    target: r.target,
-    kind: r.kind,
-    statement: r.statement,
-    command: r.command,
-    table: `${r.source_db}.${r.source_name}`,
-    storedAs: `${rdb}.${r.stored_as}`,
-    rows: Number(r.rows),
-    checksum: r.checksum,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    status: r.status,
-    restoredAt: r.restored_at,
-  };
-}
-
-function boundDrift(
-  done: readonly { index: number; rowsAffected: number | null }[],
-  maxRows: number | undefined,
-): ReturnType<typeof driftBetween> {
-  if (maxRows === undefined) return [];
-  const total = done.reduce((n, s) => n + (s.rowsAffected ?? 0), 0);
-  return total > maxRows
-    ? [{ index: -1, sql: '', approved: maxRows, observed: total, message: `${total} rows affected, above the bound of ${maxRows}` }]
-    : [];
-}
-
-function notRun(s: Statement, note: string): StatementRehearsal {
-  return {
-    index: s.index,
-    sql: s.sql,
-    command: s.command,
-    method: 'not-run',
-    rowsAffected: null,
-    tables: [],
-    before: [],
-    after: [],
-    objects: [],
-    recovery: { kind: 'none', note: 'nothing to keep' },
-    notes: [note],
-  };
-}
-
 function resultOf(s: Statement, result: unknown, fields: unknown): StatementExecution {
   if (Array.isArray(result)) {
     const names = Array.isArray(fields)
       ? (fields as { name: string }[]).map((f) => f.name)
       : Object.keys((result[0] as Row | undefined) ?? {});
-    return {
-      index: s.index,
-      command: s.command,
-      rowsAffected: result.length,
-      fields: names,
-      rows: (result as Row[]).slice(0, MAX_RESULT_ROWS).map((r) => jsonSafeRow(r)),
-      ...(result.length > MAX_RESULT_ROWS ? { truncated: true } : {}),
-    };
+    return resultSet(s, names, result as Row[], result.length);
   }
   return { index: s.index, command: s.command, rowsAffected: (result as { affectedRows?: number }).affectedRows ?? null };
 }

@@ -15,7 +15,6 @@ import {
   driftBetween,
   type ExecuteOptions,
   jsonSafeRow,
-  MAX_RESULT_ROWS,
   type DatabaseGuard,
   type RecoveryKind,
   type RecoveryPlan,
@@ -29,6 +28,17 @@ import {
   type UndoResult,
 } from '../../core/database.js';
 import { AirlockError } from '../../core/errors.js';
+import {
+  checkRestored,
+  nothingToUndo,
+  notRun,
+  type PointRow,
+  resultSet,
+  sqlFailed,
+  toPoint,
+  undoConflict,
+  unreachable,
+} from './guard-common.js';
 import type { GuardOptions } from './guard-options.js';
 
 type Json = Record<string, unknown>;
@@ -188,26 +198,9 @@ function dbError(err: unknown, o: { target: string; host: string; port: number }
   if (err instanceof AirlockError) return err;
   const e = err as { code?: string; message?: string };
   const message = e.message ?? String(err);
-  if (
-    e.code === 'ECONNREFUSED' ||
-    e.code === 'ENOTFOUND' ||
-    e.code === 'ETIMEDOUT' ||
-    e.code === 'EHOSTUNREACH' ||
-    e.code === '28P01' ||
-    e.code === '28000' ||
-    e.code === '3D000'
-  )
-    return new AirlockError({
-      code: 'TARGET_UNREACHABLE',
-      message: `database target "${o.target}" (${o.host}:${o.port}) cannot be reached: ${message}`,
-    });
-  const hint =
-    e.code === '55P03'
-      ? ' (another session holds a lock on it; Airlock gave up rather than block production; try again later)'
-      : e.code === '57014'
-        ? " (it ran past the target's statementTimeout)"
-        : '';
-  return new AirlockError({ code: 'SQL_FAILED', message: `${where}: ${message}${hint}; nothing was changed` });
+  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', '28P01', '28000', '3D000'].includes(e.code ?? ''))
+    return unreachable(o, message);
+  return sqlFailed(where, message, e.code === '55P03' ? 'lock' : e.code === '57014' ? 'timeout' : null);
 }
 
 const CAPTURE_FUNCTION = 'airlock_capture';
@@ -788,18 +781,7 @@ export class PostgresGuard implements DatabaseGuard {
           throw dbError(err, this.#where, `statement ${s.index + 1} (${s.command}) failed`);
         }
       }
-      const drift = expected === null ? [] : driftBetween(expected, done, options.maxRows);
-      if (expected === null && options.maxRows !== undefined) {
-        const total = done.reduce((n, s) => n + (s.rowsAffected ?? 0), 0);
-        if (total > options.maxRows)
-          drift.push({
-            index: -1,
-            sql: '',
-            approved: options.maxRows,
-            observed: total,
-            message: `${total} rows affected, above the bound of ${options.maxRows}`,
-          });
-      }
+      const drift = driftBetween(expected, done, options.maxRows);
       if (drift.length > 0) {
         await c.query('ROLLBACK');
         return { committed: false, statements: done, recoveryPoints: [], drift };
@@ -882,33 +864,16 @@ export class PostgresGuard implements DatabaseGuard {
       await c.query(`SET LOCAL lock_timeout = ${this.#lockMs}`);
       const all = await this.#points(c, 'AND change_id = $2', [changeId]);
       const available = all.filter((p) => p.status === 'available');
-      if (available.length === 0) {
-        const why =
-          all.length === 0
-            ? 'it has no recovery point on this target'
-            : `its recovery points are ${[...new Set(all.map((p) => p.status))].join(', ')}`;
-        throw new AirlockError({
-          code: 'NOT_FOUND',
-          message: `nothing to undo for change ${changeId} on ${this.target}: ${why} (see \`airlock recovery list\`)`,
-        });
-      }
+      if (available.length === 0) throw nothingToUndo(changeId, this.target, all);
       const restored: Restored[] = [];
       for (const { row, ...p } of available) restored.push(await this.#restore(c, p, row));
       await c.query(
         `UPDATE ${qualified(this.#schema, 'recovery_points')} SET status = 'restored', restored_at = $2 WHERE change_id = $1 AND status = 'available' AND target = $3`,
         [changeId, options.now.toISOString(), this.target],
       );
-      const bad = restored.filter((r) => !r.verified);
-      if (bad.length > 0)
-        throw new AirlockError({
-          code: 'UNDO_CONFLICT',
-          message: `undo of ${changeId} rolled back: the restored rows of ${bad.map((b) => b.point.table).join(', ')} do not match the kept copy (checksum differs); nothing was restored`,
-        });
+      const done = checkRestored(changeId, restored, options.now);
       await c.query('COMMIT');
-      return {
-        changeId,
-        restored: restored.map((r) => ({ ...r, point: { ...r.point, status: 'restored', restoredAt: options.now.toISOString() } })),
-      };
+      return { changeId, restored: done };
     } catch (err) {
       await c.query('ROLLBACK').catch(() => undefined);
       throw dbError(err, this.#where, `undo of ${changeId}`);
@@ -920,8 +885,7 @@ export class PostgresGuard implements DatabaseGuard {
   async #restore(c: Client, p: RecoveryPoint, row: PointRow): Promise<Restored> {
     const stored = qualified(this.#schema, row.stored_as);
     const original = qualified(row.source_schema, row.source_name);
-    const conflict = (why: string): AirlockError =>
-      new AirlockError({ code: 'UNDO_CONFLICT', message: `cannot undo ${p.id} on ${p.table}: ${why}; nothing was restored` });
+    const conflict = (why: string): AirlockError => undoConflict(p, why);
     if (p.kind === 'soft-drop') {
       if ((await this.#relation(c, original)) !== null) throw conflict(`a table named ${p.table} exists again`);
       await c.query(`ALTER TABLE ${stored} SET SCHEMA ${ident(row.source_schema)}`);
@@ -991,77 +955,12 @@ export class PostgresGuard implements DatabaseGuard {
   }
 }
 
-interface PointRow {
-  id: string;
-  change_id: string;
-  target: string;
-  statement_index: number;
-  kind: RecoveryKind;
-  statement: string;
-  command: string;
-  source_schema: string;
-  source_name: string;
-  stored_as: string;
-  after_table: string | null;
-  rows: string;
-  checksum: string;
-  created_at: Date;
-  expires_at: Date;
-  status: RecoveryPoint['status'];
-  restored_at: Date | null;
-}
-
-function toPoint(r: PointRow, schema: string): RecoveryPoint {
-  return {
-    id: r.id,
-    changeId: r.change_id,
-    target: r.target,
-    kind: r.kind,
-    statement: r.statement,
-    command: r.command,
-    table: `${r.source_schema}.${r.source_name}`,
-    storedAs: `${schema}.${r.stored_as}`,
-    rows: Number(r.rows),
-    checksum: r.checksum,
-    createdAt: new Date(r.created_at).toISOString(),
-    expiresAt: new Date(r.expires_at).toISOString(),
-    status: r.status,
-    restoredAt: r.restored_at === null ? null : new Date(r.restored_at).toISOString(),
-  };
-}
-
 function literal(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-function notRun(s: Statement, note: string): StatementRehearsal {
-  return {
-    index: s.index,
-    sql: s.sql,
-    command: s.command,
-    method: 'not-run',
-    rowsAffected: null,
-    tables: [],
-    before: [],
-    after: [],
-    objects: [],
-    recovery: { kind: 'none', note: 'nothing to keep' },
-    notes: [note],
-  };
-}
-
 function resultOf(s: Statement, r: pg.QueryResult): StatementExecution {
   const fields = r.fields?.map((f) => f.name) ?? [];
-  if (fields.length > 0) {
-    const rows = (r.rows as Json[]).slice(0, MAX_RESULT_ROWS).map((row) => jsonSafeRow(row));
-    return {
-      index: s.index,
-      command: s.command,
-      rowsAffected: r.rowCount ?? null,
-      fields,
-      rows,
-      ...(r.rows.length > MAX_RESULT_ROWS ? { truncated: true } : {}),
-    };
-  }
+  if (fields.length > 0) return resultSet(s, fields, r.rows as Json[], r.rowCount ?? null);
   return { index: s.index, command: s.command, rowsAffected: r.rowCount ?? null };
 }
