@@ -20,8 +20,8 @@ interface Engine {
   setup: string[];
   /** Order-independent checksum of a whole table. */
   checksum(db: TestDatabase, table: string): Promise<string>;
-  /** A second connection that holds a row lock on orders id 1 until released. */
-  holdLock(db: TestDatabase): Promise<() => Promise<void>>;
+  /** A second connection that holds a row lock on orders id 1 (or, with `read`, only reads orders in an open transaction) until released. */
+  holdLock(db: TestDatabase, read?: boolean): Promise<() => Promise<void>>;
 }
 
 const pgEngine: Engine = {
@@ -55,12 +55,12 @@ const pgEngine: Engine = {
     );
     return String(r[0]?.s);
   },
-  async holdLock(db) {
+  async holdLock(db, read = false) {
     const pg = (await import('pg')).default;
     const c = new pg.Client({ host: db.host, port: db.port, user: db.user, database: db.database });
     await c.connect();
     await c.query('BEGIN');
-    await c.query('SELECT * FROM orders WHERE id = 1 FOR UPDATE');
+    await c.query(read ? 'SELECT count(*) FROM orders' : 'SELECT * FROM orders WHERE id = 1 FOR UPDATE');
     return async () => {
       await c.query('ROLLBACK');
       await c.end();
@@ -100,11 +100,11 @@ const mariaEngine: Engine = {
     const n = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`);
     return `${n[0]?.n}:${r[0]?.Checksum}`;
   },
-  async holdLock(db) {
+  async holdLock(db, read = false) {
     const mysql = (await import('mysql2/promise')).default;
     const c = await mysql.createConnection({ host: db.host, port: db.port, user: db.user, database: db.database });
     await c.query('START TRANSACTION');
-    await c.query('SELECT * FROM orders WHERE id = 1 FOR UPDATE');
+    await c.query(read ? 'SELECT COUNT(*) FROM orders' : 'SELECT * FROM orders WHERE id = 1 FOR UPDATE');
     return async () => {
       await c.query('ROLLBACK');
       await c.end();
@@ -292,6 +292,18 @@ describe.each([pgEngine, mariaEngine])('the database guard on $name', (engine) =
       await locked.close();
     }
     expect(await db.query('SELECT id FROM orders WHERE id = 1')).toHaveLength(1);
+  });
+
+  it('rehearses while another session is reading the table: readers are not blocked, nor do they block it', async () => {
+    const locked = engine.guard(db, { lockTimeout: '1s' });
+    const release = await engine.holdLock(db, true);
+    try {
+      const r = await locked.rehearse("DELETE FROM orders WHERE region = 'eu' AND id > 10; UPDATE orders SET note = 'x' WHERE id = 50");
+      expect(r.statements.map((s) => s.rowsAffected)).toEqual([EU, 1]);
+    } finally {
+      await release();
+      await locked.close();
+    }
   });
 
   it('restores 100,000 deleted rows, verified', async () => {

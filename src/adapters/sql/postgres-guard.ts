@@ -348,21 +348,41 @@ export class PostgresGuard implements DatabaseGuard {
     return { rows: Number(r.rows[0]?.n ?? 0), checksum: String(r.rows[0]?.sum) };
   }
 
-  /** Statement-level capture triggers on `rel` writing its transition rows into the given tables. */
-  async #captureTriggers(c: Client, rel: Relation, fn: string, oldTable: string, newTable: string | null): Promise<void> {
+  /**
+   * Statement-level capture triggers on `rel` for statement `index`, writing its transition rows
+   * into the given tables. They fire only while the session setting `airlock.capture` names that
+   * statement, so a rehearsal never drops them (DROP TRIGGER takes an ACCESS EXCLUSIVE lock, which
+   * would block readers): the rollback removes them. Execution drops them once, just before COMMIT.
+   */
+  async #captureTriggers(
+    c: Client,
+    rel: Relation,
+    fn: string,
+    index: number,
+    oldTable: string,
+    newTable: string | null,
+  ): Promise<string[]> {
+    const d = `airlock_capture_d_${index}`;
+    const u = `airlock_capture_u_${index}`;
     await c.query(
-      `CREATE TRIGGER airlock_capture_d AFTER DELETE ON ${rel.qualified} REFERENCING OLD TABLE AS airlock_old
-         FOR EACH STATEMENT EXECUTE FUNCTION ${fn}(${literal(oldTable)}, '')`,
+      `CREATE TRIGGER ${ident(d)} AFTER DELETE ON ${rel.qualified} REFERENCING OLD TABLE AS airlock_old
+         FOR EACH STATEMENT EXECUTE FUNCTION ${fn}(${literal(oldTable)}, '', '${index}')`,
     );
     await c.query(
-      `CREATE TRIGGER airlock_capture_u AFTER UPDATE ON ${rel.qualified} REFERENCING OLD TABLE AS airlock_old NEW TABLE AS airlock_new
-         FOR EACH STATEMENT EXECUTE FUNCTION ${fn}(${literal(oldTable)}, ${literal(newTable ?? '')})`,
+      `CREATE TRIGGER ${ident(u)} AFTER UPDATE ON ${rel.qualified} REFERENCING OLD TABLE AS airlock_old NEW TABLE AS airlock_new
+         FOR EACH STATEMENT EXECUTE FUNCTION ${fn}(${literal(oldTable)}, ${literal(newTable ?? '')}, '${index}')`,
     );
+    return [`DROP TRIGGER IF EXISTS ${ident(d)} ON ${rel.qualified}`, `DROP TRIGGER IF EXISTS ${ident(u)} ON ${rel.qualified}`];
   }
 
-  async #dropTriggers(c: Client, rel: Relation): Promise<void> {
-    await c.query(`DROP TRIGGER IF EXISTS airlock_capture_d ON ${rel.qualified}`);
-    await c.query(`DROP TRIGGER IF EXISTS airlock_capture_u ON ${rel.qualified}`);
+  /** Runs one statement with the capture triggers of statement `index` armed. */
+  async #captured(c: Client, index: number, sql: string): Promise<pg.QueryResult> {
+    await c.query("SELECT set_config('airlock.capture', $1, true)", [String(index)]);
+    try {
+      return await c.query(sql);
+    } finally {
+      await c.query("SELECT set_config('airlock.capture', '', true)").catch(() => undefined);
+    }
   }
 
   async #createCaptureFunction(c: Client, schema: string): Promise<string> {
@@ -370,6 +390,7 @@ export class PostgresGuard implements DatabaseGuard {
     await c.query(
       `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $airlock$
        BEGIN
+         IF current_setting('airlock.capture', true) IS DISTINCT FROM TG_ARGV[2] THEN RETURN NULL; END IF;
          IF TG_ARGV[0] <> '' THEN EXECUTE format('INSERT INTO %s SELECT * FROM airlock_old', TG_ARGV[0]); END IF;
          IF TG_OP = 'UPDATE' AND TG_ARGV[1] <> '' THEN EXECUTE format('INSERT INTO %s SELECT * FROM airlock_new', TG_ARGV[1]); END IF;
          RETURN NULL;
@@ -435,12 +456,11 @@ export class PostgresGuard implements DatabaseGuard {
         const neu = `pg_temp.airlock_new_${s.index}_${k}`;
         await c.query(`CREATE TEMP TABLE airlock_old_${s.index}_${k} (LIKE ${rel.qualified})`);
         await c.query(`CREATE TEMP TABLE airlock_new_${s.index}_${k} (LIKE ${rel.qualified})`);
-        await this.#captureTriggers(c, rel, fn, old, neu);
+        await this.#captureTriggers(c, rel, fn, s.index, old, neu);
         captures.push({ rel, old, new: neu });
       }
     }
-    const r = await c.query(s.sql);
-    for (const cap of captures) await this.#dropTriggers(c, cap.rel);
+    const r = await this.#captured(c, s.index, s.sql);
     const before: SqlRow[] = [];
     const after: SqlRow[] = [];
     for (const cap of captures) {
@@ -667,6 +687,8 @@ export class PostgresGuard implements DatabaseGuard {
     const c = await this.#client();
     const points: RecoveryPoint[] = [];
     const done: StatementExecution[] = [];
+    /** The capture triggers to drop before COMMIT (once, at the end: DROP TRIGGER locks the table exclusively). */
+    const drops: string[] = [];
     const fn = qualified(this.#schema, CAPTURE_FUNCTION);
     // The recovery schema exists when a statement may need it (ensured above).
     const prefix = `rp_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
@@ -715,11 +737,19 @@ export class PostgresGuard implements DatabaseGuard {
                 const neu = s.node === 'DeleteStmt' ? null : `${old}_after`;
                 await c.query(`CREATE TABLE ${qualified(this.#schema, old)} (LIKE ${rel.qualified})`);
                 if (neu !== null) await c.query(`CREATE TABLE ${qualified(this.#schema, neu)} (LIKE ${rel.qualified})`);
-                await this.#captureTriggers(c, rel, fn, qualified(this.#schema, old), neu === null ? null : qualified(this.#schema, neu));
+                drops.push(
+                  ...(await this.#captureTriggers(
+                    c,
+                    rel,
+                    fn,
+                    s.index,
+                    qualified(this.#schema, old),
+                    neu === null ? null : qualified(this.#schema, neu),
+                  )),
+                );
                 caps.push({ rel, old, neu });
               }
-            const r = await c.query(s.sql);
-            for (const cap of caps) await this.#dropTriggers(c, cap.rel);
+            const r = await this.#captured(c, s.index, s.sql);
             done.push(resultOf(s, r));
             for (const [k, cap] of caps.entries()) {
               const sum = await this.#checksum(c, qualified(this.#schema, cap.old));
@@ -786,6 +816,7 @@ export class PostgresGuard implements DatabaseGuard {
         await c.query('ROLLBACK');
         return { committed: false, statements: done, recoveryPoints: [], drift };
       }
+      for (const drop of drops) await c.query(drop);
       await c.query('COMMIT');
       return { committed: true, statements: done, recoveryPoints: points, drift: [] };
     } catch (err) {
