@@ -306,6 +306,13 @@ describe.each([pgEngine, mariaEngine])('the database guard on $name', (engine) =
     }
   });
 
+  it("a setting made by the agent's SQL does not carry over to later work", async () => {
+    const set = db.engine === 'postgresql' ? 'SET search_path TO pg_catalog' : 'SET @airlock_test = 1';
+    await run(`${set}; SELECT 1 AS one`, null);
+    // Carried over, the PostgreSQL search_path would no longer find orders.
+    expect((await guard.rehearse('DELETE FROM orders WHERE id = 13')).statements[0]?.rowsAffected).toBe(1);
+  });
+
   it('restores 100,000 deleted rows, verified', async () => {
     await db.query('CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(40))');
     await db.query(

@@ -823,7 +823,9 @@ export class PostgresGuard implements DatabaseGuard {
       await c.query('ROLLBACK').catch(() => undefined);
       throw dbError(err, this.#where, 'the execution failed');
     } finally {
-      c.release();
+      // The agent's SQL ran on this connection: a SET it made (search_path, role …) must not reach
+      // the next rehearsal or execution, so the connection is closed rather than pooled.
+      c.release(true);
     }
   }
 
