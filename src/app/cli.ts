@@ -8,7 +8,7 @@ import { hostname, constants as osConstants } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Action } from '../core/action.js';
-import { parseDuration, type PlanInput } from '../core/approval.js';
+import type { PlanInput } from '../core/approval.js';
 import { AGENT_ID } from '../core/config.js';
 import { AirlockError, ERROR_CODES, toAirlockError } from '../core/errors.js';
 import { runProcess, type ExecutionOutcome } from '../adapters/process/process-executor.js';
@@ -21,7 +21,7 @@ import { planEnv, targetingEnv, withoutHijackers } from './agent-env.js';
 import { bool, list, parseArgs, str, type FlagSpec } from './args.js';
 import type { Airlock } from './composition.js';
 import { INIT_TEMPLATE } from './init-template.js';
-import { EXIT, isTty, waitForApproval } from './wait-for-approval.js';
+import { EXIT, isTty, waitForApproval, waitOptions } from './wait-for-approval.js';
 import { VERSION } from './version.js';
 
 /** Standard streams and process facts, injected so the CLI runs in-process in tests. */
@@ -375,17 +375,7 @@ async function shCommand(argv: readonly string[], io: CliIo): Promise<number> {
  * plan, exactly once; denied, revoked or expired requests exit without running anything.
  */
 async function runGated(io: CliIo, args: ReturnType<typeof parseArgs>, action: Action, runArgv: readonly string[]): Promise<number> {
-  // How long to wait for approval: --wait-timeout, else AIRLOCK_WAIT_TIMEOUT (for CI and scripts),
-  // else until the request is decided or expires. "0" does not wait.
-  const waitText = str(args, 'wait-timeout') ?? (io.env.AIRLOCK_WAIT_TIMEOUT || undefined);
-  const noWait = bool(args, 'no-wait') || waitText?.trim() === '0';
-  const waitMs = waitText === undefined || noWait ? null : parseDuration(waitText);
-  if (waitText !== undefined && !noWait && waitMs === null) {
-    throw new AirlockError({
-      code: 'BAD_INPUT',
-      message: `wait timeout "${waitText}" (--wait-timeout or AIRLOCK_WAIT_TIMEOUT): give a duration such as 90s, 10m or 2h, or 0 not to wait`,
-    });
-  }
+  const { noWait, timeoutMs: waitMs } = waitOptions(args, io.env);
   return withAirlock(io, async (airlock) => {
     // psql/mysql on a configured database target: Airlock runs the SQL itself through the
     // database guard (rehearsal, execution bound to the approved effect, recovery points).

@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { AirlockConfig, DatabaseConfig } from '../core/config.js';
 import type { DatabaseGuard, ExecuteOptions, RecoveryPoint, SqlExecution, SqlRehearsal, UndoResult } from '../core/database.js';
 import { AirlockError } from '../core/errors.js';
+import { unknownDatabaseTarget } from '../core/database.js';
 import type { DatabaseGuards } from '../core/sql-changes.js';
 
 /** Reads a target's password from its variable or file; none when neither is set. */
@@ -106,19 +107,8 @@ export class ConfiguredGuards implements DatabaseGuards {
 
   guard(name: string): DatabaseGuard {
     const g = this.#guards.get(name);
-    if (g === undefined) {
-      const known = [...this.#guards.keys()];
-      throw new AirlockError({
-        code: 'NOT_FOUND',
-        message: `no database target "${name}" in airlock.yaml (${known.length ? `configured: ${known.join(', ')}` : 'none is configured; add one under "databases"'})`,
-      });
-    }
+    if (g === undefined) throw unknownDatabaseTarget(name, [...this.#guards.keys()]);
     return g;
-  }
-
-  /** Target names, in config order. */
-  names(): string[] {
-    return [...this.#guards.keys()];
   }
 
   async close(): Promise<void> {

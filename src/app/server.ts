@@ -148,12 +148,6 @@ export async function upCommand(argv: readonly string[], io: CliIo): Promise<num
         approvals: a.approvals,
         clock: a.clock,
         host: hostname(),
-        recoveryPoints: async ({ target, changeId }) => {
-          const points = [];
-          for (const name of target === undefined ? a.databases.names() : [target])
-            points.push(...(await a.databases.guard(name).recoveryPoints(changeId === undefined ? {} : { changeId })));
-          return points;
-        },
       },
       web,
     });

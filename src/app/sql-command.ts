@@ -8,16 +8,14 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Surface } from '../core/action.js';
-import { parseDuration } from '../core/approval.js';
-import type { RecoveryPoint } from '../core/database.js';
 import { AirlockError, ERROR_CODES } from '../core/errors.js';
 import { describeAction, renderVerdict } from '../interfaces/cli/render-verdict.js';
 import { renderDrift, renderExecution, renderRecoveryPoints, renderRehearsal } from '../interfaces/cli/render-sql.js';
-import { bool, parseArgs, str, type FlagSpec, type ParsedArgs } from './args.js';
+import { bool, parseArgs, str, type FlagSpec } from './args.js';
 import type { CliIo } from './cli.js';
 import { withAirlock } from './cli.js';
 import type { Airlock } from './composition.js';
-import { EXIT, isTty, waitForApproval } from './wait-for-approval.js';
+import { EXIT, isTty, waitForApproval, waitOptions } from './wait-for-approval.js';
 
 const SQL_FLAGS: FlagSpec = {
   target: { value: true, short: 't' },
@@ -29,19 +27,6 @@ const SQL_FLAGS: FlagSpec = {
   'no-wait': { value: false },
   'wait-timeout': { value: true },
 };
-
-/** How long a gated command waits: --wait-timeout, else AIRLOCK_WAIT_TIMEOUT; "0" does not wait. */
-export function waitOptions(args: ParsedArgs, env: CliIo['env']): { noWait: boolean; timeoutMs: number | null } {
-  const waitText = str(args, 'wait-timeout') ?? (env.AIRLOCK_WAIT_TIMEOUT || undefined);
-  const noWait = bool(args, 'no-wait') || waitText?.trim() === '0';
-  const timeoutMs = waitText === undefined || noWait ? null : parseDuration(waitText);
-  if (waitText !== undefined && !noWait && timeoutMs === null)
-    throw new AirlockError({
-      code: 'BAD_INPUT',
-      message: `wait timeout "${waitText}" (--wait-timeout or AIRLOCK_WAIT_TIMEOUT): give a duration such as 90s, 10m or 2h, or 0 not to wait`,
-    });
-  return { noWait, timeoutMs };
-}
 
 /** `airlock sql --target NAME "SQL"` (or `-f FILE`, or `-f -` for stdin). */
 export async function sqlCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -219,19 +204,10 @@ export async function recoveryCommand(argv: readonly string[], io: CliIo): Promi
     });
   if (sub === 'purge') refuseAgent(io, 'recovery purge');
   return withAirlock(io, async (airlock) => {
-    const only = str(args, 'target');
-    const names = only === undefined ? airlock.databases.names() : [only];
-    const change = str(args, 'change');
-    const points: RecoveryPoint[] = [];
-    for (const name of names) {
-      const guard = airlock.databases.guard(name);
-      if (sub === 'list') points.push(...(await guard.recoveryPoints(change === undefined ? {} : { changeId: change })));
-      else {
-        const purged = await guard.purge({ now: airlock.clock.now(), ...(change === undefined ? {} : { changeId: change }) });
-        if (purged.length > 0) await airlock.audit.append('recovery.purged', { target: name, points: purged.map((p) => p.id) });
-        points.push(...purged);
-      }
-    }
+    const target = str(args, 'target');
+    const changeId = str(args, 'change');
+    const filter = { ...(target === undefined ? {} : { target }), ...(changeId === undefined ? {} : { changeId }) };
+    const points = sub === 'list' ? await airlock.sql.recoveryPoints(filter) : await airlock.sql.purge(filter);
     if (bool(args, 'json')) io.stdout.write(`${JSON.stringify(points)}\n`);
     else if (sub === 'list') io.stdout.write(renderRecoveryPoints(points));
     else

@@ -2,14 +2,33 @@
  * Waiting for humans: a held command (airlock exec, sh, sql) shows one live line with the request's
  * link and progress until the request is approved, denied, revoked or expires.
  */
-import { ERROR_CODES } from '../core/errors.js';
+import { parseDuration } from '../core/approval.js';
+import { AirlockError, ERROR_CODES } from '../core/errors.js';
 import { approvalProgress } from '../interfaces/cli/render-request.js';
 import { visible } from '../interfaces/cli/render-verdict.js';
+import { bool, type ParsedArgs, str } from './args.js';
 import type { CliIo } from './cli.js';
 import type { Airlock } from './composition.js';
 
 /** Exit statuses of gated commands. */
 export const EXIT = { ok: 0, held: ERROR_CODES.HELD.exit, denied: ERROR_CODES.DENIED.exit } as const;
+
+/**
+ * How long a gated command (exec, sh, sql) waits for approval: --wait-timeout, else
+ * AIRLOCK_WAIT_TIMEOUT (for CI and scripts), else until the request is decided or expires. "0"
+ * and --no-wait do not wait.
+ */
+export function waitOptions(args: ParsedArgs, env: CliIo['env']): { noWait: boolean; timeoutMs: number | null } {
+  const waitText = str(args, 'wait-timeout') ?? (env.AIRLOCK_WAIT_TIMEOUT || undefined);
+  const noWait = bool(args, 'no-wait') || waitText?.trim() === '0';
+  const timeoutMs = waitText === undefined || noWait ? null : parseDuration(waitText);
+  if (waitText !== undefined && !noWait && timeoutMs === null)
+    throw new AirlockError({
+      code: 'BAD_INPUT',
+      message: `wait timeout "${waitText}" (--wait-timeout or AIRLOCK_WAIT_TIMEOUT): give a duration such as 90s, 10m or 2h, or 0 not to wait`,
+    });
+  return { noWait, timeoutMs };
+}
 
 /** True when the stream is a terminal (live lines, colour). */
 export function isTty(stream: NodeJS.WritableStream): boolean {

@@ -10,6 +10,7 @@
  */
 
 import type { DatabaseConfig } from './config.js';
+import { AirlockError } from './errors.js';
 
 /** Engines a database target can name. MariaDB and MySQL share the MySQL dialect. */
 export const DATABASE_ENGINES = ['postgresql', 'mariadb', 'mysql'] as const;
@@ -293,6 +294,14 @@ export function jsonSafeRow(row: Readonly<Record<string, unknown>>): SqlRow {
   const out: Record<string, SqlValue> = {};
   for (const [k, v] of Object.entries(row)) out[k] = jsonSafe(v);
   return out;
+}
+
+/** NOT_FOUND for a target name airlock.yaml does not define, naming the ones it does. */
+export function unknownDatabaseTarget(name: string, known: readonly string[]): AirlockError {
+  return new AirlockError({
+    code: 'NOT_FOUND',
+    message: `no database target "${name}" in airlock.yaml (${known.length ? `configured: ${known.join(', ')}` : 'none is configured; add one under "databases", see docs/databases.md'})`,
+  });
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);

@@ -10,8 +10,8 @@ import type { Effect } from './assessment.js';
 import type { ApprovalRequest, Executor } from './approval.js';
 import type { ApprovalService, OpenedRequest } from './approval-service.js';
 import type { AirlockConfig, DatabaseConfig } from './config.js';
-import type { DatabaseGuard, SqlExecution, SqlRehearsal, UndoResult } from './database.js';
-import { databasePort, driftBetween } from './database.js';
+import type { DatabaseGuard, RecoveryPoint, SqlExecution, SqlRehearsal, UndoResult } from './database.js';
+import { databasePort, driftBetween, unknownDatabaseTarget } from './database.js';
 import { AirlockError, toAirlockError } from './errors.js';
 import type { Gateway, RecordedVerdict } from './gateway.js';
 import { parseDuration } from './approval.js';
@@ -87,14 +87,35 @@ export class SqlChanges {
   /** The configuration of a target, or NOT_FOUND naming the configured ones. */
   target(name: string): DatabaseConfig {
     const config = this.#o.config.databases[name];
-    if (config === undefined) {
-      const known = Object.keys(this.#o.config.databases);
-      throw new AirlockError({
-        code: 'NOT_FOUND',
-        message: `no database target "${name}" in airlock.yaml (${known.length ? `configured: ${known.join(', ')}` : 'none is configured; add one under "databases", see docs/databases.md'})`,
-      });
-    }
+    if (config === undefined) throw unknownDatabaseTarget(name, Object.keys(this.#o.config.databases));
     return config;
+  }
+
+  /** Recovery points on one target (checked to exist) or on every configured one. */
+  async recoveryPoints(filter: { readonly target?: string; readonly changeId?: string } = {}): Promise<RecoveryPoint[]> {
+    const out: RecoveryPoint[] = [];
+    for (const name of this.#names(filter.target))
+      out.push(...(await this.#o.guards.guard(name).recoveryPoints(filter.changeId === undefined ? {} : { changeId: filter.changeId })));
+    return out;
+  }
+
+  /** Drops the kept data of expired recovery points (or of every point of `changeId`), recorded per target. */
+  async purge(filter: { readonly target?: string; readonly changeId?: string } = {}): Promise<RecoveryPoint[]> {
+    const out: RecoveryPoint[] = [];
+    for (const name of this.#names(filter.target)) {
+      const purged = await this.#o.guards
+        .guard(name)
+        .purge({ now: this.#o.clock.now(), ...(filter.changeId === undefined ? {} : { changeId: filter.changeId }) });
+      if (purged.length > 0) await this.#o.audit.append('recovery.purged', { target: name, points: purged.map((p) => p.id) });
+      out.push(...purged);
+    }
+    return out;
+  }
+
+  #names(target: string | undefined): string[] {
+    if (target === undefined) return Object.keys(this.#o.config.databases);
+    this.target(target);
+    return [target];
   }
 
   /** The SQL action for a target: its dialect and connection facts, so environment rules and the inventory apply. */
@@ -233,11 +254,9 @@ export class SqlChanges {
       if (toAirlockError(err).code !== 'NOT_FOUND') throw err;
     }
     if (request !== null) return sqlActionOf(request).target;
+    const point = (await this.recoveryPoints({ changeId }))[0];
+    if (point !== undefined) return point.target;
     const names = Object.keys(this.#o.config.databases);
-    for (const name of names) {
-      const points = await this.#o.guards.guard(name).recoveryPoints({ changeId });
-      if (points.length > 0) return name;
-    }
     throw new AirlockError({
       code: 'NOT_FOUND',
       message: `no recovery point for change ${changeId} on ${names.length ? names.join(', ') : 'any database target'} (see \`airlock recovery list\`)`,

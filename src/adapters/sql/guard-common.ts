@@ -3,6 +3,7 @@
  * rehearsal does not run, result sets, and the errors that name the target.
  */
 import {
+  type ExecuteOptions,
   jsonSafeRow,
   MAX_RESULT_ROWS,
   type RecoveryKind,
@@ -36,6 +37,81 @@ export interface PointRow {
 }
 
 const iso = (v: string | Date): string => new Date(v).toISOString();
+
+/** The columns a guard writes when it keeps a recovery point, in the order of {@link newPoint}'s values. */
+export const POINT_COLUMNS = [
+  'id',
+  'change_id',
+  'target',
+  'statement_index',
+  'kind',
+  'statement',
+  'command',
+  'source_schema',
+  'source_name',
+  'stored_as',
+  'after_table',
+  'rows',
+  'checksum',
+  'created_at',
+  'expires_at',
+] as const;
+
+/** What a guard knows when it keeps a recovery point. */
+export interface PointSpec {
+  readonly options: Pick<ExecuteOptions, 'changeId' | 'now' | 'retentionMs'>;
+  readonly target: string;
+  readonly statement: { readonly index: number; readonly sql: string; readonly command: string };
+  readonly kind: RecoveryKind;
+  /** Which of the statement's tables (0 for the first): `DROP TABLE a, b` keeps two points. */
+  readonly part: number;
+  /** The schema (or database) and name of the table the rows come from. */
+  readonly schema: string;
+  readonly name: string;
+  /** Where the rows are kept: the recovery schema, the table there, and the after-image table of an UPDATE. */
+  readonly recoverySchema: string;
+  readonly stored: string;
+  readonly after: string | null;
+  readonly sum: { readonly rows: number; readonly checksum: string };
+}
+
+/** A new recovery point (`<change>/<statement>[.<part>]`) and its metadata row's values, in POINT_COLUMNS order. */
+export function newPoint(p: PointSpec): { readonly point: RecoveryPoint; readonly values: readonly unknown[] } {
+  const point: RecoveryPoint = {
+    id: `${p.options.changeId}/${p.statement.index}${p.part === 0 ? '' : `.${p.part}`}`,
+    changeId: p.options.changeId,
+    target: p.target,
+    kind: p.kind,
+    statement: p.statement.sql,
+    command: p.statement.command,
+    table: `${p.schema}.${p.name}`,
+    storedAs: `${p.recoverySchema}.${p.stored}`,
+    rows: p.sum.rows,
+    checksum: p.sum.checksum,
+    createdAt: p.options.now.toISOString(),
+    expiresAt: new Date(p.options.now.getTime() + p.options.retentionMs).toISOString(),
+    status: 'available',
+    restoredAt: null,
+  };
+  const values = [
+    point.id,
+    point.changeId,
+    point.target,
+    p.statement.index,
+    point.kind,
+    point.statement,
+    point.command,
+    p.schema,
+    p.name,
+    p.stored,
+    p.after,
+    point.rows,
+    point.checksum,
+    point.createdAt,
+    point.expiresAt,
+  ];
+  return { point, values };
+}
 
 /** The recovery point a metadata row describes; `schema` is where its data is kept. */
 export function toPoint(r: PointRow, schema: string): RecoveryPoint {

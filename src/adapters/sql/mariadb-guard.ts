@@ -33,8 +33,10 @@ import {
 import { AirlockError } from '../../core/errors.js';
 import {
   checkRestored,
+  newPoint,
   nothingToUndo,
   notRun,
+  POINT_COLUMNS,
   type PointRow,
   resultSet,
   sqlFailed,
@@ -601,54 +603,36 @@ export class MariaDbGuard implements DatabaseGuard {
     });
   }
 
-  #point(
+  /** Writes a recovery point's metadata row and returns the point. */
+  async #keep(
+    c: Conn,
     options: ExecuteOptions,
     s: Statement,
     kind: RecoveryKind,
     t: Table,
+    part: number,
     stored: string,
+    after: string | null,
     sum: { rows: number; checksum: string },
-  ): RecoveryPoint {
-    return {
-      id: `${options.changeId}/${s.index}`,
-      changeId: options.changeId,
+  ): Promise<RecoveryPoint> {
+    const { point, values } = newPoint({
+      options,
       target: this.target,
+      statement: s,
       kind,
-      statement: s.sql,
-      command: s.command,
-      table: `${t.db}.${t.name}`,
-      storedAs: `${this.#rdb}.${stored}`,
-      rows: sum.rows,
-      checksum: sum.checksum,
-      createdAt: options.now.toISOString(),
-      expiresAt: new Date(options.now.getTime() + options.retentionMs).toISOString(),
-      status: 'available',
-      restoredAt: null,
-    };
-  }
-
-  async #record(c: Conn, p: RecoveryPoint, s: Statement, t: Table, stored: string, after: string | null): Promise<void> {
+      part,
+      schema: t.db,
+      name: t.name,
+      recoverySchema: this.#rdb,
+      stored,
+      after,
+      sum,
+    });
     await c.query(
-      `INSERT INTO ${ident(this.#rdb)}.recovery_points (id, change_id, target, statement_index, kind, statement, command, source_schema, source_name, stored_as, after_table, \`rows\`, checksum, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        p.id,
-        p.changeId,
-        p.target,
-        s.index,
-        p.kind,
-        p.statement,
-        p.command,
-        t.db,
-        t.name,
-        stored,
-        after,
-        p.rows,
-        p.checksum,
-        p.createdAt,
-        p.expiresAt,
-      ],
+      `INSERT INTO ${ident(this.#rdb)}.recovery_points (${POINT_COLUMNS.map(ident).join(', ')}) VALUES (${POINT_COLUMNS.map(() => '?').join(', ')})`,
+      [...values],
     );
+    return point;
   }
 
   async #executeDml(c: Conn, statements: readonly Statement[], options: ExecuteOptions): Promise<SqlExecution> {
@@ -711,9 +695,7 @@ export class MariaDbGuard implements DatabaseGuard {
             }
             if (copied > 0) {
               const sum = await this.#checksum(c, stored, plan.cols);
-              const p = this.#point(options, s, 'rows', plan.t, plan.stored, sum);
-              await this.#record(c, p, s, plan.t, plan.stored, plan.after);
-              points.push(p);
+              points.push(await this.#keep(c, options, s, 'rows', plan.t, 0, plan.stored, plan.after, sum));
             }
           }
         } catch (err) {
@@ -779,12 +761,7 @@ export class MariaDbGuard implements DatabaseGuard {
       const renames = sums.map(({ t }, k) => `${t.q} TO ${ident(this.#rdb)}.${ident(`${prefix}_${k}`)}`);
       if (renames.length > 0) await c.query(`RENAME TABLE ${renames.join(', ')}`);
       for (const [k, { t, sum }] of sums.entries()) {
-        const p = {
-          ...this.#point(options, s, 'soft-drop', t, `${prefix}_${k}`, sum),
-          id: `${options.changeId}/${s.index}${k === 0 ? '' : `.${k}`}`,
-        };
-        await this.#record(c, p, s, t, `${prefix}_${k}`, null);
-        points.push(p);
+        points.push(await this.#keep(c, options, s, 'soft-drop', t, k, `${prefix}_${k}`, null, sum));
       }
       return {
         committed: true,
@@ -817,8 +794,7 @@ export class MariaDbGuard implements DatabaseGuard {
         return drifted;
       }
       const sum = await this.#checksum(c, storedQ, cols);
-      const p = this.#point(options, s, 'table-copy', t, stored, sum);
-      await this.#record(c, p, s, t, stored, null);
+      const p = await this.#keep(c, options, s, 'table-copy', t, 0, stored, null, sum);
       return {
         committed: true,
         statements: [{ index: s.index, command: s.command, rowsAffected: sum.rows }],

@@ -30,9 +30,12 @@ import {
 import { AirlockError } from '../../core/errors.js';
 import {
   checkRestored,
+  newPoint,
   nothingToUndo,
   notRun,
+  POINT_COLUMNS,
   type PointRow,
+  type PointSpec,
   resultSet,
   sqlFailed,
   toPoint,
@@ -699,28 +702,30 @@ export class PostgresGuard implements DatabaseGuard {
       await c.query(`SET LOCAL statement_timeout = ${this.#statementMs}`);
       await c.query(`SET LOCAL lock_timeout = ${this.#lockMs}`);
       for (const s of statements) {
-        const point = (
+        /** Records a recovery point of this statement in the same transaction. */
+        const keep = async (
           kind: RecoveryKind,
           rel: Relation,
+          part: number,
           stored: string,
+          after: string | null,
           sum: { rows: number; checksum: string },
-          k: number,
-        ): RecoveryPoint => ({
-          id: `${options.changeId}/${s.index}${k === 0 ? '' : `.${k}`}`,
-          changeId: options.changeId,
-          target: this.target,
-          kind,
-          statement: s.sql,
-          command: s.command,
-          table: `${rel.schema}.${rel.name}`,
-          storedAs: `${this.#schema}.${stored}`,
-          rows: sum.rows,
-          checksum: sum.checksum,
-          createdAt: options.now.toISOString(),
-          expiresAt: new Date(options.now.getTime() + options.retentionMs).toISOString(),
-          status: 'available',
-          restoredAt: null,
-        });
+        ) =>
+          points.push(
+            await this.#keep(c, {
+              options,
+              target: this.target,
+              statement: s,
+              kind,
+              part,
+              schema: rel.schema,
+              name: rel.name,
+              recoverySchema: this.#schema,
+              stored,
+              after,
+              sum,
+            }),
+          );
         try {
           const planned = planOf(s.index)?.recovery.kind;
           if ((s.node === 'DeleteStmt' || s.node === 'UpdateStmt' || s.node === 'MergeStmt') && planned !== 'none') {
@@ -729,9 +734,9 @@ export class PostgresGuard implements DatabaseGuard {
               const rel = await this.#relation(c, name);
               if (rel !== null && (rel.kind === 'r' || rel.kind === 'p')) rels.push(rel);
             }
-            const keep = (await this.#dmlRecovery(c, s, rels)).kind === 'rows';
+            const capturing = (await this.#dmlRecovery(c, s, rels)).kind === 'rows';
             const caps: { rel: Relation; old: string; neu: string | null }[] = [];
-            if (keep)
+            if (capturing)
               for (const [k, rel] of rels.entries()) {
                 const old = `${prefix}_${s.index}_${k}`;
                 const neu = s.node === 'DeleteStmt' ? null : `${old}_after`;
@@ -758,9 +763,7 @@ export class PostgresGuard implements DatabaseGuard {
                 if (cap.neu !== null) await c.query(`DROP TABLE ${qualified(this.#schema, cap.neu)}`);
                 continue;
               }
-              const p = point('rows', cap.rel, cap.old, sum, k);
-              await this.#record(c, p, s.index, cap.rel, cap.neu);
-              points.push(p);
+              await keep('rows', cap.rel, k, cap.old, cap.neu, sum);
             }
           } else if (
             s.node === 'DropStmt' &&
@@ -777,9 +780,7 @@ export class PostgresGuard implements DatabaseGuard {
               const stored = `${prefix}_${s.index}_${k}`;
               await c.query(`ALTER TABLE ${rel.qualified} RENAME TO ${ident(stored)}`);
               await c.query(`ALTER TABLE ${qualified(rel.schema, stored)} SET SCHEMA ${ident(this.#schema)}`);
-              const p = point('soft-drop', rel, stored, sum, k);
-              await this.#record(c, p, s.index, rel, null);
-              points.push(p);
+              await keep('soft-drop', rel, k, stored, null, sum);
             }
             done.push({ index: s.index, command: s.command, rowsAffected: total });
           } else if (s.node === 'TruncateStmt' && planned !== 'none') {
@@ -790,9 +791,7 @@ export class PostgresGuard implements DatabaseGuard {
               await c.query(`INSERT INTO ${qualified(this.#schema, stored)} SELECT * FROM ${rel.qualified}`);
               const sum = await this.#checksum(c, qualified(this.#schema, stored));
               total += sum.rows;
-              const p = point('table-copy', rel, stored, sum, k);
-              await this.#record(c, p, s.index, rel, null);
-              points.push(p);
+              await keep('table-copy', rel, k, stored, null, sum);
             }
             await c.query(s.sql);
             done.push({ index: s.index, command: s.command, rowsAffected: total });
@@ -837,29 +836,15 @@ export class PostgresGuard implements DatabaseGuard {
     return true;
   }
 
-  async #record(c: Client, p: RecoveryPoint, index: number, rel: Relation, after: string | null): Promise<void> {
+  /** Writes a recovery point's metadata row (same transaction as the change) and returns the point. */
+  async #keep(c: Client, spec: PointSpec): Promise<RecoveryPoint> {
+    const { point, values } = newPoint(spec);
     await c.query(
-      `INSERT INTO ${qualified(this.#schema, 'recovery_points')}
-         (id, change_id, target, statement_index, kind, statement, command, source_schema, source_name, stored_as, after_table, rows, checksum, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-      [
-        p.id,
-        p.changeId,
-        p.target,
-        index,
-        p.kind,
-        p.statement,
-        p.command,
-        rel.schema,
-        rel.name,
-        p.storedAs.slice(this.#schema.length + 1),
-        after,
-        p.rows,
-        p.checksum,
-        p.createdAt,
-        p.expiresAt,
-      ],
+      `INSERT INTO ${qualified(this.#schema, 'recovery_points')} (${POINT_COLUMNS.map(ident).join(', ')})
+       VALUES (${POINT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+      [...values],
     );
+    return point;
   }
 
   async #points(c: Client, where: string, params: unknown[]): Promise<(RecoveryPoint & { readonly row: PointRow })[]> {

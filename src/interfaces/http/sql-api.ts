@@ -9,7 +9,6 @@ import { z } from 'zod';
 import type { AgentIdentity } from '../../core/action.js';
 import type { ApprovalService } from '../../core/approval-service.js';
 import { AirlockError } from '../../core/errors.js';
-import type { RecoveryPoint } from '../../core/database.js';
 import type { SqlChanges } from '../../core/sql-changes.js';
 import type { Clock } from '../../core/ports.js';
 import { verdictJson } from '../cli/render-verdict.js';
@@ -24,8 +23,6 @@ export interface SqlApiOptions {
     claimedId: string;
   }) => Promise<{ agent: AgentIdentity; roles: readonly string[] }>;
   readonly principalOf: (token: string) => Promise<ApiPrincipal | null>;
-  /** Recovery points of every configured target (humans only). */
-  readonly recoveryPoints: (filter: { readonly target?: string; readonly changeId?: string }) => Promise<readonly RecoveryPoint[]>;
   readonly clock: Clock;
   /** This gateway's host name, recorded as the executor. */
   readonly host: string;
@@ -137,7 +134,7 @@ export function createSqlApi(options: SqlApiOptions): Hono {
     await human(bearer(c.req.header('authorization')), 'listing recovery points');
     const target = c.req.query('target');
     const changeId = c.req.query('change');
-    const points = await options.recoveryPoints({
+    const points = await options.sql.recoveryPoints({
       ...(target === undefined ? {} : { target }),
       ...(changeId === undefined ? {} : { changeId }),
     });
