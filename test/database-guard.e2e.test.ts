@@ -197,6 +197,10 @@ describe.each([
     const bad = await runCli(['sql', '--target', 'shop', 'DELETE FROM customers WHERE'], { cwd: w.dir });
     expect(bad.code).toBe(64);
     expect(bad.stderr).toMatch(/syntax|parse/i);
+    // An allowed statement past its --max-rows bound is rolled back and says so (exit 4), not reported as run.
+    const bounded = await runCli(['sql', '--target', 'shop', '--max-rows', '1', 'SELECT id FROM customers'], { cwd: w.dir });
+    expect(bounded.code, bounded.stderr).toBe(4);
+    expect(bounded.stderr).toContain('above the approved bound of 1');
     const missing = await runCli(['sql', '--target', 'nowhere', 'SELECT 1'], { cwd: w.dir });
     expect(missing.code).toBe(66);
     expect(missing.stderr).toContain('configured: shop');

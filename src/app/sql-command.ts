@@ -123,6 +123,12 @@ export async function runSqlChange(
       io.stderr.write(`airlock: denied: ${describeAction(action)}\n${renderVerdict(action, submitted.verdict, { color })}`);
       return EXIT.denied;
     case 'ran':
+      // Allowed, but past its --max-rows bound: rolled back, like a drifted approved change.
+      if (!submitted.execution.committed) {
+        io.stderr.write(`airlock: not run: everything was rolled back:\n${renderDrift(submitted.execution.drift)}\n`);
+        if (o.json) io.stdout.write(`${JSON.stringify({ changeId: submitted.changeId, ...submitted.execution })}\n`);
+        return ERROR_CODES.DRIFT.exit;
+      }
       printExecution(io, o.json, submitted.execution, submitted.changeId);
       return EXIT.ok;
     case 'held':
