@@ -10,6 +10,8 @@
  *  6. from the second approval to the approved command starting (bench/approval-latency.ts).
  *  7. the database guard: rehearsal and guarded execution overhead, undo of 100,000 rows, SQL
  *     classification latency, on PostgreSQL and MariaDB (bench/database-guard.ts).
+ *  8. the MCP gateway: added latency of a pass-through tool call over stdio, memory per open
+ *     session (bench/mcp-gateway.ts).
  * Figures, not pass/fail: timings belong here, not in tests.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,6 +24,7 @@ import { entryToAction, loadCorpus, scoreCorpus, type CorpusEntry } from '../tes
 import { benchApprovalLatency } from './approval-latency.js';
 import { benchApprovalRace } from './approval-race.js';
 import { benchDatabaseGuard } from './database-guard.js';
+import { benchMcpGateway } from './mcp-gateway.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/airlock.js');
@@ -197,6 +200,8 @@ try {
     console.log('\n== database guard (bench/database-guard.ts) ==');
     await benchDatabaseGuard();
   }
+
+  if (want('mcp')) await benchMcpGateway({ root: ROOT, bin: BIN });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

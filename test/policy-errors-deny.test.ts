@@ -33,17 +33,21 @@ function input(risk: RiskClass, count: number | null, env = { name: 'dev', prote
   const c: PolicyTestCase = {
     name: 'invariant 7',
     principal: { id: 'agent-1', roles: [], authenticated: true },
-    assessment: { risk, kind: 'sql', disruptive: false, obfuscated: false, count },
+    assessment: { risk, kind: 'sql', disruptive: false, obfuscated: false, unvettedTool: false, count },
     environment: { ...env, resources: [] },
     elevated: false,
     frozen: false,
     surface: 'exec',
     expect: 'deny',
   };
-  return policyInputForCase(c, assessmentFromFacts(c.assessment ?? { risk, kind: 'sql', disruptive: false, obfuscated: false, count }), {
-    id: 'p-1',
-    now: '2025-01-01T00:00:00.000Z',
-  });
+  return policyInputForCase(
+    c,
+    assessmentFromFacts(c.assessment ?? { risk, kind: 'sql', disruptive: false, obfuscated: false, unvettedTool: false, count }),
+    {
+      id: 'p-1',
+      now: '2025-01-01T00:00:00.000Z',
+    },
+  );
 }
 
 const engine = (userText: string) =>

@@ -49,6 +49,10 @@ Usage:
                                      --max-rows N); held changes are rehearsed, then wait
   airlock undo CHANGE_ID             restore a change's recovery points, verified by checksum
   airlock recovery list | purge      recovery points on the database targets (--target, --change)
+  airlock mcp [--name N] -- CMD ARGS… be the MCP server an agent talks to, in front of CMD
+                                     (stdio); --upstream URL for a Streamable HTTP server;
+                                     --listen HOST:PORT to serve Streamable HTTP at /mcp;
+                                     --wait / --no-wait: wait for approval of held calls or not
   airlock hook CLIENT                answer a coding agent's pre-tool hook on stdin
                                      (claude-code, cursor, gemini, codex, kiro, copilot)
   airlock audit verify | tail [-n N] check the audit log / show recent entries
@@ -118,6 +122,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         if (command === 'humans') return await m.humansCommand(rest, io, withAirlock);
         return await m.reviewCommand(command, rest, io, withAirlock);
       }
+      case 'mcp':
+        return await (await import('./mcp-command.js')).mcpCommand(rest, io);
       case 'sql':
         return await (await import('./sql-command.js')).sqlCommand(rest, io);
       case 'undo':

@@ -27,6 +27,8 @@ import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { WebhookNotifier } from '../adapters/notify/webhook-notifier.js';
 import { SqlChanges } from '../core/sql-changes.js';
 import { ConfiguredGuards } from './database-guards.js';
+import { McpCalls } from '../core/mcp-calls.js';
+import { hostname } from 'node:os';
 
 /**
  * A 32-byte secret in `file` (mode 0600), created on first use. Fails with STORE_FAILURE when it
@@ -123,6 +125,8 @@ export interface Airlock {
   readonly approvals: ApprovalService;
   /** SQL changes on the configured database targets: rehearsal, bound execution, undo. */
   readonly sql: SqlChanges;
+  /** MCP tool calls as proposals (the MCP gateway's use case). */
+  readonly mcp: McpCalls;
   /** The configured database targets' guards. */
   readonly databases: ConfiguredGuards;
   /** Base URL of the web UI, for links given to agents and humans. */
@@ -206,6 +210,7 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
     CedarPolicyEngine.create({ ...sources, hasher, cache: new FilePolicyCompileCache(resolve(paths.dataDir, 'cache', 'policy')) }),
     createClassifier({
       sqlParsers: options.eager ? 'eager' : 'on-demand',
+      mcpMappings: Object.fromEntries(Object.entries(config.mcp.servers).map(([name, s]) => [name, s.tools])),
       ownPaths: [
         ...(paths.configFile === null ? [] : [{ path: paths.configFile, what: 'configuration (airlock.yaml)' }]),
         { path: paths.dataDir, what: 'data directory (audit store, checkpoint, caches)' },
@@ -265,6 +270,15 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
   });
   const databases = new ConfiguredGuards(config, options.env, configDir);
   const sql = new SqlChanges({ gateway, approvals, guards: databases, audit, clock, config });
+  const mcp = new McpCalls({
+    gateway,
+    approvals,
+    sql,
+    audit,
+    hasher,
+    config,
+    executor: () => ({ host: hostname(), pid: process.pid, startedAt: clock.now().toISOString() }),
+  });
   return {
     paths,
     config,
@@ -277,6 +291,7 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
     gateway,
     approvals,
     sql,
+    mcp,
     databases,
     baseUrl,
     credentialHasher,

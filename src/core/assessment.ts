@@ -91,6 +91,11 @@ export interface Assessment {
   readonly disruptive: boolean;
   /** True when the effective action is reached through an indirection layer (RISK.md). */
   readonly obfuscated: boolean;
+  /**
+   * An MCP tool call whose tool is neither annotated read-only by its server nor mapped in
+   * airlock.yaml: the tool's own effect is a guess from its name. Absent means false.
+   */
+  readonly unvetted?: boolean;
   readonly blastRadius: BlastRadius;
   readonly targets: readonly Target[];
   /** Why, for humans: the classifier's notes (unwrapped X, resolved variable Y, could not parse Z). */
@@ -154,6 +159,7 @@ export function assessmentFromEffects(options: {
   readonly effects: readonly Effect[];
   readonly targets?: readonly Target[];
   readonly obfuscated?: boolean;
+  readonly unvetted?: boolean;
   readonly reasons?: readonly string[];
   readonly count?: number | null;
 }): Assessment {
@@ -175,6 +181,7 @@ export function assessmentFromEffects(options: {
     effects: executed,
     disruptive: executed.some((e) => e.disruptive),
     obfuscated: options.obfuscated ?? false,
+    ...(options.unvetted === true ? { unvetted: true } : {}),
     blastRadius: { scope, count: options.count ?? null, description },
     targets: uniqueTargets(options.targets ?? []),
     reasons: options.reasons ?? [],

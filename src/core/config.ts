@@ -202,6 +202,116 @@ export const databaseSchema = z
       ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: 'give passwordEnv or passwordFile, not both' });
   });
 
+const mcpVerb = z.enum(['read', 'create', 'modify', 'delete', 'replace', 'execute']);
+
+/**
+ * What the operator knows about one tool of one MCP server. Trusted configuration, unlike the
+ * server's annotations. Every field is optional.
+ * - `verb`: what the tool does to its resource; `risk` overrides the class of the tool's own effect
+ *   (never of SQL or shell text found in its arguments).
+ * - `sqlArgument` (+ `dialect`), `shellArgument`, `pathArgument`, `resourceArgument`: which argument
+ *   holds SQL, a shell command line, a filesystem path, the name of the resource acted on.
+ * - `database`: the database target (under `databases`) the tool's SQL runs on: a held call is
+ *   rehearsed there, and once approved Airlock runs it through the database guard.
+ */
+export const mcpToolMappingSchema = z
+  .object({
+    verb: mcpVerb.optional(),
+    risk: z.enum(['read', 'write', 'destructive', 'catastrophic']).optional(),
+    sqlArgument: z.string().min(1).optional(),
+    dialect: z.enum(['postgresql', 'mysql', 'sqlite', 'unknown']).optional(),
+    shellArgument: z.string().min(1).optional(),
+    pathArgument: z.string().min(1).optional(),
+    resourceArgument: z.string().min(1).optional(),
+    database: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** A pattern Airlock compiles: `text` or `/text/flags`. */
+const regexSource = z
+  .string()
+  .min(1)
+  .refine((s) => compilePattern(s) !== null, 'a valid regular expression (`text` or `/text/flags`)');
+
+/**
+ * Compiles a configured pattern: `/source/flags` keeps its flags, anything else is the source with
+ * no flags. Null when it does not compile.
+ */
+export function compilePattern(text: string, extraFlags = ''): RegExp | null {
+  const m = /^\/(.+)\/([dgimsuvy]*)$/s.exec(text);
+  const source = m?.[1] ?? text;
+  const flags = [...new Set((m?.[2] ?? '') + extraFlags)].join('');
+  try {
+    return new RegExp(source, flags);
+  } catch {
+    return null;
+  }
+}
+
+/** Argument names whose whole value is a secret (matched case-insensitively, camelCase read as snake_case). */
+export const DEFAULT_REDACTED_NAMES = [
+  '(^|_)(password|passwd|pwd|passphrase|secret|token|api_?key|authorization|auth|credentials?|private_key|access_key|secret_key|session_key|cookie)$',
+];
+
+/** Secrets recognised inside any string value, wherever they appear. */
+export const DEFAULT_REDACTED_VALUES = [
+  '/-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/',
+  '\\b(AKIA|ASIA)[0-9A-Z]{16}\\b',
+  '\\bgh[pousr]_[A-Za-z0-9]{30,}\\b',
+  '\\bgithub_pat_[A-Za-z0-9_]{20,}\\b',
+  '\\bxox[abposr]-[A-Za-z0-9-]{10,}',
+  '\\bsk-[A-Za-z0-9_-]{20,}',
+  '\\bal[hk]_[A-Za-z0-9_-]{16,}',
+  '/\\bbearer\\s+[A-Za-z0-9._~+\\/=-]{8,}/i',
+  '(?<=:\\/\\/[^\\s:@\\/]+:)[^\\s@\\/]+(?=@)',
+  "/(?<=\\bpassword\\s*(=|\\s)\\s*')[^']*(?=')/i",
+];
+
+/** One MCP server Airlock stands in front of, by the name given to `airlock mcp --name`. */
+export const mcpServerSchema = z
+  .object({
+    /** Per-tool mappings, by tool name. */
+    tools: z.record(z.string().min(1), mcpToolMappingSchema).default({}),
+    /** Tools never listed to agents and always refused (globs where `*` matches any run of characters). */
+    hide: patterns,
+  })
+  .strict();
+
+/** The MCP gateway (`airlock mcp`). */
+export const mcpSchema = z
+  .object({
+    servers: z
+      .record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'server names are letters, digits, dot, dash or underscore'), mcpServerSchema)
+      .default({}),
+    /**
+     * What a held tool call answers: `return` (at once, a result naming the request and its link;
+     * the agent calls again once approved) or `wait` (until the request is decided, with progress
+     * notifications, up to `waitTimeout`).
+     */
+    onHold: z.enum(['return', 'wait']).default('return'),
+    waitTimeout: duration('10m'),
+    /** Longest Airlock waits for the upstream server to answer one request (progress resets it). */
+    upstreamTimeout: duration('60s'),
+    /** Largest JSON-RPC message accepted from the agent, in bytes. */
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
+    /** Secrets replaced by `[redacted]` in what Airlock records and shows of tool-call arguments. */
+    redact: z
+      .object({
+        /** Argument names whose value is a secret. */
+        names: z.array(regexSource).default(DEFAULT_REDACTED_NAMES),
+        /** Patterns of secrets inside string values. */
+        values: z.array(regexSource).default(DEFAULT_REDACTED_VALUES),
+      })
+      .strict()
+      .default({ names: DEFAULT_REDACTED_NAMES, values: DEFAULT_REDACTED_VALUES }),
+  })
+  .strict();
+
 /** The whole configuration file. Every field has a default, so an empty file is valid. */
 export const airlockConfigSchema = z
   .object({
@@ -280,6 +390,8 @@ export const airlockConfigSchema = z
     databases: z
       .record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'target names are letters, digits, dot, dash or underscore'), databaseSchema)
       .default({}),
+    /** The MCP gateway: per-server tool mappings, hidden tools, holds, redaction. */
+    mcp: mcpSchema.default(mcpSchema.parse({})),
     /** Freeze windows: no changes to these environments while one is on. */
     freezes: z.array(freezeSchema).default([]),
     notifications: z
@@ -309,6 +421,22 @@ export const airlockConfigSchema = z
           message: `"${d.environment}" is not an environment defined under "environments" (defined: ${names.length ? names.join(', ') : 'none'})`,
         });
     }
+    for (const [server, m] of Object.entries(config.mcp.servers)) {
+      for (const [tool, t] of Object.entries(m.tools)) {
+        if (t.database !== undefined && !Object.hasOwn(config.databases, t.database))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['mcp', 'servers', server, 'tools', tool, 'database'],
+            message: `"${t.database}" is not a target under "databases" (defined: ${Object.keys(config.databases).join(', ') || 'none'})`,
+          });
+        if (t.database !== undefined && t.sqlArgument === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['mcp', 'servers', server, 'tools', tool, 'sqlArgument'],
+            message: 'a tool mapped to a database target must say which argument holds its SQL (sqlArgument)',
+          });
+      }
+    }
     config.resources.forEach((r, i) => {
       if (r.environment !== undefined && !names.includes(r.environment)) {
         ctx.addIssue({
@@ -328,6 +456,9 @@ export type HumanConfig = z.infer<typeof humanSchema>;
 export type WebhookConfig = z.infer<typeof webhookSchema>;
 export type FreezeConfig = z.infer<typeof freezeSchema>;
 export type DatabaseConfig = z.infer<typeof databaseSchema>;
+export type McpToolMapping = z.infer<typeof mcpToolMappingSchema>;
+export type McpServerConfig = z.infer<typeof mcpServerSchema>;
+export type McpConfig = z.infer<typeof mcpSchema>;
 /** Validated configuration. */
 export type AirlockConfig = z.infer<typeof airlockConfigSchema>;
 

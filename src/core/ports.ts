@@ -168,7 +168,8 @@ export type AuditEventType =
   | 'grant.revoked'
   | 'human.credential'
   | 'recovery.restored'
-  | 'recovery.purged';
+  | 'recovery.purged'
+  | 'mcp.refused';
 
 /** An audit entry as stored: hash-linked to the previous one. */
 export interface AuditEntry {

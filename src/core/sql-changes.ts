@@ -178,13 +178,21 @@ export class SqlChanges {
       });
       return { outcome: 'ran', verdict, changeId: verdict.proposalId, execution };
     }
-    // Held: measure the effect first, so humans approve what it will really do.
+    return this.hold(verdict, p);
+  }
+
+  /**
+   * Rehearses a held SQL change on its target, so that humans approve what it will really do, and
+   * opens its request (or returns the open one for the same plan). `verdict` must be a recorded
+   * hold of `this.action(p.target, p.sql, p.maxRows)`.
+   */
+  async hold(verdict: RecordedVerdict, p: SqlProposal): Promise<Extract<SqlSubmission, { readonly outcome: 'held' }>> {
     const skip = notRehearsable(verdict.assessment.effects);
-    const rehearsal = skip === null ? await guard.rehearse(p.sql) : null;
+    const rehearsal = skip === null ? await this.#o.guards.guard(p.target).rehearse(p.sql) : null;
     const opened = await this.#o.approvals.open({
       verdict,
       surface: p.surface,
-      action,
+      action: this.action(p.target, p.sql, p.maxRows),
       ...(p.cwd === undefined ? {} : { cwd: p.cwd }),
       rehearsal,
     });

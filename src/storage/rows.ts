@@ -27,6 +27,7 @@ export const AUDIT_EVENT_TYPES = [
   'human.credential',
   'recovery.restored',
   'recovery.purged',
+  'mcp.refused',
 ] as const;
 
 // Compile-time check that the tuple and the union in ports.ts list the same types.

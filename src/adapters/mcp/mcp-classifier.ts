@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { McpAction, SqlDialect } from '../../core/action.js';
+import { mcpToolMappingSchema, type McpToolMapping } from '../../core/config.js';
 import {
   assessmentFromEffects,
   worseRisk,
@@ -22,41 +23,14 @@ import type { FilePathContext } from '../file-paths.js';
 import { judgeToolEffect, normaliseKey, type ToolFinding } from './tool-effect.js';
 import { analyseToolName } from './tool-name.js';
 
-const verbSchema = z.enum(['read', 'create', 'modify', 'delete', 'replace', 'execute']);
-const riskSchema = z.enum(['read', 'write', 'destructive', 'catastrophic']);
-const dialectSchema = z.enum(['postgresql', 'mysql', 'sqlite', 'unknown']);
-
 /**
- * What the operator knows about one tool of one server. Every field is optional; the mapping is
- * trusted configuration, unlike the server's annotations.
- * - `verb`: what the tool does to its resource.
- * - `risk`: overrides the class of the tool's own effect (never the class of SQL or shell text found
- *   in its arguments: a `DROP DATABASE` passed through a tool mapped as `write` is still catastrophic).
- * - `sqlArgument` (+ `dialect`, default `unknown`): the argument holding SQL text.
- * - `shellArgument`: the argument holding a shell command line.
- * - `pathArgument`: the argument holding a filesystem path (reported as a target).
- * - `resourceArgument`: the argument naming the resource acted on (shown in the effect).
- */
-export const mcpToolMappingSchema = z
-  .object({
-    verb: verbSchema.optional(),
-    risk: riskSchema.optional(),
-    sqlArgument: z.string().min(1).optional(),
-    dialect: dialectSchema.optional(),
-    shellArgument: z.string().min(1).optional(),
-    pathArgument: z.string().min(1).optional(),
-    resourceArgument: z.string().min(1).optional(),
-  })
-  .strict();
-
-/**
- * Per-server, per-tool mappings: `{ "<server>": { "<tool>": McpToolMapping } }`. Parse operator
- * configuration with this schema; unknown keys are rejected so that a typo fails at start-up.
+ * Per-server, per-tool mappings: `{ "<server>": { "<tool>": McpToolMapping } }` (the mapping schema
+ * is airlock.yaml's, `mcp.servers.<server>.tools`). Unknown keys are rejected so that a typo fails
+ * at start-up.
  */
 export const mcpServerMappingsSchema = z.record(z.string().min(1), z.record(z.string().min(1), mcpToolMappingSchema));
 
-/** One tool's mapping, as validated by {@link mcpToolMappingSchema}. */
-export type McpToolMapping = z.infer<typeof mcpToolMappingSchema>;
+export { mcpToolMappingSchema, type McpToolMapping };
 
 /** All mappings, as validated by {@link mcpServerMappingsSchema}. */
 export type McpServerMappings = z.infer<typeof mcpServerMappingsSchema>;
@@ -448,6 +422,11 @@ export class McpClassifier {
     effects.push(...argEffects);
     if (risk === 'unknown' && !conduit) reasons.push(`${server}/${tool}: ${why}; not judged safe`);
 
-    return assessmentFromEffects({ kind: 'mcp', effects, targets, obfuscated, reasons });
+    // Neither annotated read-only nor mapped: the tool's own effect is a guess from its name, which
+    // the default pack holds in protected environments (hold-protected-unvetted-tool).
+    const unvetted = mapping === undefined && annotations?.readOnlyHint !== true;
+    if (unvetted)
+      reasons.push(`${server}/${tool} is neither annotated read-only nor mapped in airlock.yaml: its effect is a guess from its name`);
+    return assessmentFromEffects({ kind: 'mcp', effects, targets, obfuscated, unvetted, reasons });
   }
 }

@@ -33,7 +33,7 @@ interface CaseOptions {
 
 /** A PolicyInput from a few facts, through the same builder `airlock policy test` uses. */
 function input(o: CaseOptions): PolicyInput {
-  const facts: AssessmentFacts = { kind: 'shell', disruptive: false, obfuscated: false, count: null, ...o.facts };
+  const facts: AssessmentFacts = { kind: 'shell', disruptive: false, obfuscated: false, unvettedTool: false, count: null, ...o.facts };
   const c: PolicyTestCase = {
     name: 'unit',
     principal: {

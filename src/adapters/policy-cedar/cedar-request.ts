@@ -34,6 +34,7 @@ export function buildCedarRequest(input: PolicyInput): CedarRequest {
     riskRank: riskRank(assessment.risk),
     disruptive: assessment.disruptive,
     obfuscated: assessment.obfuscated,
+    unvettedTool: assessment.unvetted === true,
     irreversible: assessment.effects.some((e) => e.verb !== 'read' && e.reversible === false),
     kind: assessment.kind,
     verbs: unique(assessment.effects.map((e) => e.verb)),

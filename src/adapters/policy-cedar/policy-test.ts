@@ -53,6 +53,8 @@ const FactsSchema = z.strictObject({
   kind: z.enum(KINDS).default('shell'),
   disruptive: z.boolean().default(false),
   obfuscated: z.boolean().default(false),
+  /** An MCP tool neither annotated read-only nor mapped (`context.unvettedTool`). */
+  unvettedTool: z.boolean().default(false),
   verbs: z.array(z.enum(VERBS)).min(1).optional(),
   scope: z.enum(SCOPES).optional(),
   /** Blast-radius count (rows, objects, files); omit or null when unknown. */
@@ -238,6 +240,7 @@ export function assessmentFromFacts(facts: AssessmentFacts): Assessment {
     effects,
     disruptive: facts.disruptive,
     obfuscated: facts.obfuscated,
+    ...(facts.unvettedTool ? { unvetted: true } : {}),
     blastRadius: { scope, count: facts.count, description: 'given by the test case' },
     targets: facts.mcp === undefined ? [] : [{ type: 'mcp', server: facts.mcp.server }],
     reasons: [],

@@ -1,0 +1,324 @@
+/**
+ * MCP tool calls as proposals: the use case behind the MCP gateway. A call is decided like any
+ * other action (annotations are hints, operator mappings and the arguments decide); allowed calls
+ * are forwarded, denied calls are refused with the reason, held calls become approval requests. An
+ * approved call forwards exactly the arguments that were approved: the request's plan binds the
+ * SHA-256 of the full arguments, while what is recorded and shown has its secrets redacted. A tool
+ * mapped to a database target runs its approved SQL through the database guard instead.
+ */
+import type { AgentIdentity, McpAction, McpToolAnnotations } from './action.js';
+import type { ApprovalService, OpenedRequest } from './approval-service.js';
+import type { ApprovalRequest, Executor } from './approval.js';
+import { canonicalJson } from './canonical-json.js';
+import type { AirlockConfig, McpToolMapping } from './config.js';
+import type { SqlExecution, SqlRehearsal } from './database.js';
+import type { ResourceContext } from './decision.js';
+import { describeResource } from './guidance.js';
+import { globMatch } from './environment.js';
+import type { AuditRecorder, Gateway, RecordedVerdict } from './gateway.js';
+import type { Hasher } from './ports.js';
+import { Redactor } from './redaction.js';
+import type { SqlChanges } from './sql-changes.js';
+
+/** One tool call from an agent. */
+export interface ToolCall {
+  readonly server: string;
+  readonly tool: string;
+  readonly arguments: Readonly<Record<string, unknown>>;
+  /** The upstream's annotations for the tool, when it listed the tool. Hints only. */
+  readonly annotations?: McpToolAnnotations;
+  readonly agent: AgentIdentity;
+  readonly roles: readonly string[];
+  /** The environment the gateway was started for (`--env`), instead of inferring it. */
+  readonly environment?: string;
+  readonly cwd?: string;
+}
+
+/** How a forwarded call ended, as recorded (no result content: it may hold data the log should not). */
+export interface CallOutcome {
+  readonly isError: boolean;
+  /** The error's text (redacted) when the upstream failed or answered an error result. */
+  readonly error?: string;
+  readonly durationMs: number;
+}
+
+/** What to do with a call. */
+export type CallDecision =
+  | {
+      /** Send these arguments upstream, then report how it ended. */
+      readonly kind: 'forward';
+      readonly arguments: Readonly<Record<string, unknown>>;
+      readonly verdict: RecordedVerdict | null;
+      /** The approved request this call runs, when it was held and approved. */
+      readonly request: ApprovalRequest | null;
+      finish(outcome: CallOutcome): Promise<void>;
+    }
+  | { readonly kind: 'denied'; readonly message: string; readonly verdict: RecordedVerdict | null }
+  | {
+      readonly kind: 'held';
+      readonly verdict: RecordedVerdict;
+      readonly opened: OpenedRequest;
+      /** For a tool mapped to a database target: the rehearsed effect (null when not rehearsed). */
+      readonly sql: { readonly rehearsal: SqlRehearsal | null; readonly notRehearsed: string | null } | null;
+    }
+  | {
+      /** Approved SQL of a database-mapped tool, run by Airlock through the database guard. */
+      readonly kind: 'ran-sql';
+      readonly request: ApprovalRequest;
+      readonly execution: SqlExecution;
+    };
+
+/** Dependencies of {@link McpCalls}. */
+export interface McpCallsOptions {
+  readonly gateway: Gateway;
+  readonly approvals: ApprovalService;
+  readonly sql: SqlChanges;
+  readonly audit: AuditRecorder;
+  readonly hasher: Hasher;
+  readonly config: AirlockConfig;
+  /** Who runs an approved call (this process), for the single-use claim. */
+  readonly executor: () => Executor;
+}
+
+/** Name of the plan input that binds a call's full arguments. */
+export const ARGUMENTS_INPUT = 'mcp tool arguments (sha256 of the canonical JSON, unredacted)';
+
+/** Decides MCP tool calls; see the module comment. */
+export class McpCalls {
+  readonly #o: McpCallsOptions;
+  readonly redactor: Redactor;
+  readonly config: AirlockConfig;
+
+  constructor(options: McpCallsOptions) {
+    this.#o = options;
+    this.config = options.config;
+    this.redactor = new Redactor(options.config.mcp.redact);
+  }
+
+  /** The operator's mapping of a tool, when there is one. */
+  mapping(server: string, tool: string): McpToolMapping | undefined {
+    const s = this.#o.config.mcp.servers[server];
+    return s !== undefined && Object.hasOwn(s.tools, tool) ? s.tools[tool] : undefined;
+  }
+
+  /** True when airlock.yaml hides the tool from agents (`mcp.servers.<server>.hide`). */
+  hidden(server: string, tool: string): boolean {
+    return (this.#o.config.mcp.servers[server]?.hide ?? []).some((p) => globMatch(p, tool));
+  }
+
+  /** The action recorded for a call: its arguments with secrets redacted. */
+  action(call: Pick<ToolCall, 'server' | 'tool' | 'arguments' | 'annotations'>): McpAction {
+    return {
+      kind: 'mcp',
+      server: call.server,
+      tool: call.tool,
+      arguments: this.redactor.value(call.arguments).value as Record<string, unknown>,
+      ...(call.annotations === undefined ? {} : { annotations: call.annotations }),
+    };
+  }
+
+  /**
+   * Whether an agent may ever use a tool, for listing: hidden by airlock.yaml, or denied by policy
+   * for a call with no arguments (a catastrophic tool, a writing tool for a read-only agent).
+   * Nothing is recorded.
+   */
+  async usable(call: Omit<ToolCall, 'arguments'>): Promise<boolean> {
+    if (this.hidden(call.server, call.tool)) return false;
+    const verdict = await this.#o.gateway.decide({
+      surface: 'mcp',
+      agent: call.agent,
+      roles: call.roles,
+      action: this.action({ ...call, arguments: {} }),
+      record: false,
+      ...(call.environment === undefined ? {} : { environment: call.environment }),
+      ...(call.cwd === undefined ? {} : { cwd: call.cwd }),
+    });
+    return verdict.decision.outcome !== 'deny';
+  }
+
+  /** Decides one call and records the decision; see {@link CallDecision}. */
+  async propose(call: ToolCall): Promise<CallDecision> {
+    const o = this.#o;
+    if (this.hidden(call.server, call.tool)) {
+      await o.audit.append('mcp.refused', {
+        agent: call.agent,
+        action: this.action(call),
+        reason: `the tool is hidden by airlock.yaml (mcp.servers.${call.server}.hide)`,
+      });
+      return {
+        kind: 'denied',
+        verdict: null,
+        message: `Denied: the tool "${call.tool}" is not available to agents through Airlock (airlock.yaml hides it). Do not try the same change another way; tell your user what you wanted to do.`,
+      };
+    }
+    const common = {
+      surface: 'mcp' as const,
+      agent: call.agent,
+      roles: call.roles,
+      ...(call.environment === undefined ? {} : { environment: call.environment }),
+      ...(call.cwd === undefined ? {} : { cwd: call.cwd }),
+    };
+    const mapping = this.mapping(call.server, call.tool);
+    const sqlText = mapping?.database !== undefined && mapping.sqlArgument !== undefined ? call.arguments[mapping.sqlArgument] : undefined;
+    if (mapping?.database !== undefined && typeof sqlText === 'string') {
+      // SQL on a database target: decided as that SQL there; held SQL is rehearsed on the target.
+      const proposal = { ...common, target: mapping.database, sql: sqlText };
+      const verdict = await o.gateway.decide({ ...common, action: o.sql.action(mapping.database, sqlText) });
+      const d = verdict.decision;
+      if (d.outcome === 'deny' || (d.outcome === 'hold' && verdict.auditSeq === null))
+        return { kind: 'denied', verdict, message: d.guidance };
+      if (d.outcome === 'allow') return this.#forward(call, verdict, null);
+      const held = await o.sql.hold(verdict, proposal);
+      if (o.approvals.view(held.request).status === 'approved') return this.resume(held.request, call);
+      return { kind: 'held', verdict, opened: held, sql: { rehearsal: held.rehearsal, notRehearsed: held.notRehearsed } };
+    }
+    const action = this.action(call);
+    const verdict = await o.gateway.decide({ ...common, action });
+    const d = verdict.decision;
+    if (d.outcome === 'deny' || (d.outcome === 'hold' && verdict.auditSeq === null))
+      return { kind: 'denied', verdict, message: d.guidance };
+    if (d.outcome === 'allow') return this.#forward(call, verdict, null);
+    const opened = await o.approvals.open({
+      verdict,
+      surface: 'mcp',
+      action,
+      ...(call.cwd === undefined ? {} : { cwd: call.cwd }),
+      inputs: [{ name: ARGUMENTS_INPUT, sha256: o.hasher.sha256Hex(canonicalJson(call.arguments)) }],
+    });
+    if (o.approvals.view(opened.request).status === 'approved') return this.resume(opened.request, call);
+    return { kind: 'held', verdict, opened, sql: null };
+  }
+
+  /**
+   * Runs an approved request for this very call, once: claims it (single use), then forwards the
+   * call's arguments — the ones whose digest was approved — or, for a database-mapped tool, runs
+   * the approved SQL through the guard, bound to its rehearsed effect.
+   */
+  async resume(request: ApprovalRequest, call: ToolCall): Promise<CallDecision> {
+    const o = this.#o;
+    const plan = request.plan.action;
+    if (plan.kind === 'sql') {
+      try {
+        const ran = await o.sql.runApproved({ id: request.id, agentId: call.agent.id, executor: o.executor() });
+        return { kind: 'ran-sql', request: ran.request, execution: ran.execution };
+      } catch (err) {
+        return { kind: 'denied', verdict: null, message: `Not run: ${err instanceof Error ? err.message : String(err)}` };
+      }
+    }
+    const digest = o.hasher.sha256Hex(canonicalJson(call.arguments));
+    if (!request.plan.inputs.some((i) => i.name === ARGUMENTS_INPUT && i.sha256 === digest))
+      return {
+        kind: 'denied',
+        verdict: null,
+        message: `Not run: these arguments differ from the ones approved in request ${request.id}; ask again.`,
+      };
+    const claimed = await o.approvals.consume({
+      id: request.id,
+      planDigest: request.planDigest,
+      agentId: call.agent.id,
+      executor: o.executor(),
+    });
+    if (!claimed.ok) return { kind: 'denied', verdict: null, message: `Not run: ${claimed.message}.` };
+    return {
+      kind: 'forward',
+      arguments: call.arguments,
+      verdict: null,
+      request: claimed.request,
+      finish: async (outcome) => {
+        await o.approvals.complete({ id: request.id, ran: true, outcome: { server: call.server, tool: call.tool, ...outcome } });
+      },
+    };
+  }
+
+  #forward(call: ToolCall, verdict: RecordedVerdict, request: ApprovalRequest | null): CallDecision {
+    return {
+      kind: 'forward',
+      arguments: call.arguments,
+      verdict,
+      request,
+      finish: (outcome) =>
+        this.recordOutcomes([
+          { proposalId: verdict.proposalId, decisionSeq: verdict.auditSeq, server: call.server, tool: call.tool, ...outcome },
+        ]),
+    };
+  }
+
+  /**
+   * Records how allowed calls ended, several in one audit entry: each call's decision was recorded
+   * before it ran; gateways batch the outcomes so that a call costs one durable write, not two.
+   */
+  async recordOutcomes(
+    calls: readonly (CallOutcome & {
+      readonly proposalId: string;
+      readonly decisionSeq: number | null;
+      readonly server: string;
+      readonly tool: string;
+    })[],
+  ): Promise<void> {
+    if (calls.length === 0) return;
+    await this.#o.audit.append('execution', { surface: 'mcp', calls });
+  }
+
+  /** The agent's requests (newest first) made through this gateway, for `airlock_status`. */
+  async requestsOf(agentId: string, limit = 20): Promise<readonly ApprovalRequest[]> {
+    const all = await this.#o.approvals.list({ limit: 500 });
+    return all
+      .filter((r) => r.requester.id === agentId && r.plan.surface === 'mcp')
+      .slice(0, limit)
+      .map((r) => this.#o.approvals.view(r));
+  }
+}
+
+/**
+ * The briefing Airlock adds to the upstream server's instructions: what behind this server is
+ * protected and why, what needs approval and how to ask. Short: it is read by the agent on every
+ * session.
+ */
+export function mcpBriefing(
+  config: AirlockConfig,
+  server: string,
+  options: { readonly hiddenTools: number; readonly onHold: 'return' | 'wait' },
+): string {
+  const lines: string[] = [
+    `Airlock (change control) stands between you and the MCP server "${server}". Every tool call is checked before it runs.`,
+  ];
+  const envs = Object.entries(config.environments).filter(
+    ([, e]) => e.match.mcpServers.some((p) => globMatch(p, server)) || (e.protected && e.match.paths.length > 0),
+  );
+  for (const [name, e] of envs) {
+    const via = e.match.mcpServers.some((p) => globMatch(p, server)) ? 'this server' : `paths ${e.match.paths.join(', ')}`;
+    lines.push(
+      `- ${name}${e.protected ? ' (protected)' : ''}${e.criticality ? `, criticality ${e.criticality}` : ''}: ${via}${e.description ? ` — ${e.description}` : ''}.`,
+    );
+  }
+  for (const r of config.resources.filter((r) => r.match.mcpServers.some((p) => globMatch(p, server)))) {
+    const context: ResourceContext = {
+      name: r.name,
+      owners: r.owners,
+      dependants: r.dependants,
+      ...(r.criticality === undefined ? {} : { criticality: r.criticality }),
+      ...(r.downtimeCostPerHour === undefined ? {} : { downtimeCostPerHour: r.downtimeCostPerHour }),
+      ...(r.notes === undefined ? {} : { notes: r.notes }),
+    };
+    lines.push(`- resource ${describeResource(context)}${r.environment ? ` in ${r.environment}` : ''}.`);
+  }
+  const targets = new Set(
+    Object.values(config.mcp.servers[server]?.tools ?? {}).flatMap((t) => (t.database === undefined ? [] : [t.database])),
+  );
+  for (const t of targets) {
+    const db = config.databases[t];
+    if (db === undefined) continue;
+    lines.push(
+      `- database target ${t}${db.environment ? ` (environment ${db.environment})` : ''}${db.criticality ? `, criticality ${db.criticality}` : ''}${db.dependants.length ? `; depended on by ${db.dependants.join(', ')}` : ''}: held SQL is rehearsed there and, once approved, run by Airlock bound to the rehearsed effect.`,
+    );
+  }
+  lines.push(
+    'Reads pass. Changes in protected environments that are destructive, unknown, or made with tools not known to be read-only wait for human approval; catastrophic changes are refused.',
+    options.onHold === 'wait'
+      ? 'A held call waits (with progress) until humans decide; do not retry it in another form.'
+      : 'A held call returns at once with a request id and link: tell your user, then call the same tool again with the same arguments once it is approved. Do not retry it in another form.',
+    'Call the tool airlock_status to see your requests and their state.',
+  );
+  if (options.hiddenTools > 0) lines.push(`${options.hiddenTools} of the server's tools are not available to you.`);
+  return lines.join('\n');
+}
