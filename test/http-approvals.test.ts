@@ -614,3 +614,27 @@ describe('a store failure on approve', () => {
     }
   });
 });
+
+describe('POST /v1/requests/:id/consume on an MCP gateway request', () => {
+  it('refuses it (409): the gateway runs it when the agent calls the same tool again', async () => {
+    const agent = (await airlock.identify({ token: AGENT, claimedId: 'deploy-bot' })).agent;
+    const held = await airlock.mcp.propose({
+      server: 'k8s',
+      tool: 'run_command',
+      arguments: { command: 'kubectl -n payments delete deployment api' },
+      agent,
+      roles: ['deployer'],
+    });
+    expect(held.kind).toBe('held');
+    if (held.kind !== 'held') return;
+    const { id, planDigest } = held.opened.request;
+    for (const token of [ALICE, BOB]) {
+      const res = await call('POST', `/v1/requests/${id}/approve`, { token, body: { planDigest } });
+      expect(res.status).toBe(200);
+    }
+    const refused = await errorOf(await call('POST', `/v1/requests/${id}/consume`, { token: AGENT, body: { planDigest } }));
+    expect(refused).toMatchObject({ status: 409, code: 'CONFLICT' });
+    expect(refused.message).toMatch(/MCP tool call: the MCP gateway runs it/);
+    expect((await airlock.approvals.get(id)).status).toBe('approved');
+  });
+});

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, tempWorkdir } from './support/run-cli.js';
@@ -189,6 +190,27 @@ describe('airlock mcp: protocol pass-through and failure handling', () => {
     await expect(
       connect({ upstream: [process.execPath, '-e', 'process.stderr.write("boom: missing config\\n"); process.exit(1)'] }),
     ).rejects.toThrow(/could not start the MCP server "fixture".*boom: missing config/s);
+  });
+
+  it('over HTTP, a session idle for longer than mcp.idleTimeout is closed with its upstream', async () => {
+    const idle = tempWorkdir('airlock-mcp-idle-');
+    try {
+      writeFileSync(join(idle.dir, 'airlock.yaml'), 'mcp:\n  idleTimeout: 1s\n');
+      const gateway = startAirlock(['mcp', '--listen', '127.0.0.1:0', '--name', 'fixture', '--', process.execPath, FIXTURE], {
+        cwd: idle.dir,
+        env: hermeticEnv(idle.dir),
+      });
+      live.push(gateway);
+      const url = (await gateway.waitFor(/serving Streamable HTTP on (http:\/\/\S+\/mcp)/, 30_000))[1] as string;
+      const client = new Client({ name: 'idle', version: '1.0.0' });
+      clients.push(client);
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'a' } }))).toBe('a');
+      await gateway.waitFor(/closing session \S+: idle for more than 1 s/, 10_000);
+      await expect(client.callTool({ name: 'echo', arguments: { text: 'b' } })).rejects.toThrow(/not open|404/);
+    } finally {
+      idle.cleanup();
+    }
   });
 
   it('--upstream URL: a Streamable HTTP upstream (here another gateway serving HTTP) passes through', async () => {

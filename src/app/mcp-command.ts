@@ -145,7 +145,11 @@ export async function mcpCommand(argv: readonly string[], io: CliIo): Promise<nu
       });
       return 0;
     }
-    const gateway = await serveHttp(options, { ...parseListen(listen), maxMessageBytes: mcp.maxMessageBytes });
+    const gateway = await serveHttp(options, {
+      ...parseListen(listen),
+      maxMessageBytes: mcp.maxMessageBytes,
+      idleTimeoutMs: parseDuration(mcp.idleTimeout) as number,
+    });
     log(
       `airlock mcp: serving Streamable HTTP on ${gateway.url} in front of "${name}" (${spec.kind === 'http' ? spec.url : [spec.command, ...spec.args].join(' ')})`,
     );

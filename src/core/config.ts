@@ -292,6 +292,8 @@ export const mcpSchema = z
     waitTimeout: duration('10m'),
     /** Longest Airlock waits for the upstream server to answer one request (progress resets it). */
     upstreamTimeout: duration('60s'),
+    /** An agent session over Streamable HTTP with no request for this long is closed (with its upstream). */
+    idleTimeout: duration('30m'),
     /** Largest JSON-RPC message accepted from the agent, in bytes. */
     maxMessageBytes: z
       .number()

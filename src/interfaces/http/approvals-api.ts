@@ -406,6 +406,11 @@ export function createApprovalsApi(options: ApprovalsApiOptions): Hono {
         code: 'CONFLICT',
         message: `request ${id} is a SQL change on database target "${action.target}": Airlock runs it, bound to the approved effect (POST /v1/sql/${id}/run)`,
       });
+    if (request.plan.surface === 'mcp')
+      throw new AirlockError({
+        code: 'CONFLICT',
+        message: `request ${id} is an MCP tool call: the MCP gateway runs it when the agent calls the same tool again with the same arguments`,
+      });
     const claimed = await service.consume({
       id,
       planDigest: body.planDigest,

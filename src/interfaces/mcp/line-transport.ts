@@ -49,6 +49,11 @@ export class LineTransport implements Transport {
     this.#in.on('data', (chunk: Buffer) => this.#onData(chunk));
     this.#in.on('end', () => void this.close());
     this.#in.on('error', (err) => this.onerror?.(err));
+    // The agent went away (EPIPE): end the session instead of crashing on an unhandled error.
+    this.#out.on('error', (err) => {
+      this.onerror?.(err);
+      void this.close();
+    });
   }
 
   /** Delivers queued and future messages to `onmessage`. */

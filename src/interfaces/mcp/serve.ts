@@ -102,9 +102,23 @@ function bearer(req: IncomingMessage): string | undefined {
  */
 export async function serveHttp(
   o: GatewayOptions,
-  options: { readonly host: string; readonly port: number; readonly maxMessageBytes: number },
+  options: { readonly host: string; readonly port: number; readonly maxMessageBytes: number; readonly idleTimeoutMs: number },
 ): Promise<HttpGateway> {
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; session: GatewaySession }>();
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; session: GatewaySession; lastSeen: number }>();
+  // A session whose agent went away without a DELETE would keep its upstream forever.
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [id, s] of sessions) {
+        if (now - s.lastSeen < options.idleTimeoutMs) continue;
+        o.log(`airlock mcp: closing session ${id}: idle for more than ${Math.round(options.idleTimeoutMs / 1000)} s (mcp.idleTimeout)`);
+        sessions.delete(id);
+        void s.transport.close();
+      }
+    },
+    Math.min(60_000, Math.max(1000, Math.floor(options.idleTimeoutMs / 2))),
+  );
+  sweep.unref();
   const localhost = ['127.0.0.1', 'localhost', '::1'].includes(options.host);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -119,6 +133,7 @@ export async function serveHttp(
         rpcError(res, 404, -32001, `session ${sid} is not open (it ended, or the gateway restarted): initialize a new session`);
         return;
       }
+      s.lastSeen = Date.now();
       await s.transport.handleRequest(req, res);
       return;
     }
@@ -162,7 +177,7 @@ export async function serveHttp(
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: options.maxMessageBytes,
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, session });
+        sessions.set(id, { transport, session, lastSeen: Date.now() });
       },
       ...(localhost
         ? { enableDnsRebindingProtection: true, allowedHosts: [`${options.host}:${address().port}`, `localhost:${address().port}`] }
@@ -192,6 +207,7 @@ export async function serveHttp(
     url: `http://${hostText}:${address().port}/mcp`,
     sessions: () => sessions.size,
     close: async () => {
+      clearInterval(sweep);
       await Promise.all([...sessions.values()].map((s) => s.session.close()));
       sessions.clear();
       http.closeAllConnections();

@@ -94,6 +94,11 @@ const grammar: ReadonlyArray<readonly [string, RiskClass]> = [
   ['airlock exec --env "$ENV" -- kubectl get pods', 'read'],
   ['airlock exec -- psql -c "DROP DATABASE shop"', 'catastrophic'],
   ['airlock exec -- airlock approve req_1', 'catastrophic'],
+  // mcp: judged as the server command it starts; --upstream only relays decided calls
+  ['airlock mcp --name files -- rm -rf /', 'catastrophic'],
+  ['airlock mcp --name files -- ls /srv', 'read'],
+  ['airlock mcp --name github --upstream https://mcp.example.com/mcp', 'read'],
+  ['airlock mcp --listen 127.0.0.1:7401 --upstream "$URL"', 'unknown'],
   ["airlock sh -c 'ls -la'", 'read'],
   ["airlock sh --env prod -c 'rm -rf /srv/app/uploads'", 'destructive'],
   ["airlock sh -c 'git status && airlock approve req_1'", 'catastrophic'],

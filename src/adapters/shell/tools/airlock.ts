@@ -270,6 +270,23 @@ function requests(command: SimpleCommand): ToolResult {
   return read(command, 'airlock requests only lists held requests');
 }
 
+/**
+ * `airlock mcp [opts] -- COMMAND ARGS…` starts COMMAND as the upstream MCP server: judged as that
+ * command (the tool calls it later serves are decided one by one). With `--upstream URL` and no
+ * command it only relays calls it decides.
+ */
+function mcp(command: SimpleCommand, context: ToolContext): ToolResult {
+  const args = command.args.slice(1);
+  const dash = args.findIndex((w) => !w.dynamic && w.text === '--');
+  if (dash === -1) {
+    if (args.some((w) => w.dynamic)) return unknown(command, 'airlock mcp: an argument is not known before run time');
+    return read(command, 'airlock mcp --upstream relays MCP tool calls, deciding each one; it runs no command');
+  }
+  const inner = args.slice(dash + 1);
+  if (inner.length === 0) return read(command, 'airlock mcp without a server command runs nothing');
+  return through(context.classifyArgv(inner), 'airlock mcp');
+}
+
 const airlockRule = (command: SimpleCommand, context: ToolContext): ToolResult => {
   const first = command.args[0];
   if (first === undefined) return read(command, 'airlock without arguments prints the usage');
@@ -292,6 +309,8 @@ const airlockRule = (command: SimpleCommand, context: ToolContext): ToolResult =
       return read(command, 'airlock check only explains the decision (what-if); it runs nothing');
     case 'hook':
       return read(command, "airlock hook answers a coding agent's pre-tool hook; it decides only and runs nothing");
+    case 'mcp':
+      return mcp(command, context);
     case 'requests':
       return requests(command);
     case 'audit':
