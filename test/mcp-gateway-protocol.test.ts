@@ -14,7 +14,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, tempWorkdir } from './support/run-cli.js';
-import { hermeticEnv, type LiveProcess, startAirlock } from './support/live-process.js';
+import { childrenOf, hermeticEnv, type LiveProcess, startAirlock } from './support/live-process.js';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures/mcp-test-server.mjs');
 
@@ -206,7 +206,10 @@ describe('airlock mcp: protocol pass-through and failure handling', () => {
       clients.push(client);
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
       expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'a' } }))).toBe('a');
+      expect(childrenOf(gateway.child.pid as number)).toBe(1);
       await gateway.waitFor(/closing session \S+: idle for more than 1 s/, 10_000);
+      for (let i = 0; i < 50 && childrenOf(gateway.child.pid as number) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(childrenOf(gateway.child.pid as number)).toBe(0);
       await expect(client.callTool({ name: 'echo', arguments: { text: 'b' } })).rejects.toThrow(/not open|404/);
     } finally {
       idle.cleanup();

@@ -6,13 +6,14 @@
  * never reach the audit log.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, tempWorkdir } from './support/run-cli.js';
-import { hermeticEnv, type LiveProcess, startAirlock } from './support/live-process.js';
+import { childrenOf, hermeticEnv, type LiveProcess, startAirlock } from './support/live-process.js';
 
 const FS_SERVER = resolve(import.meta.dirname, '../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 
@@ -203,10 +204,14 @@ describe('airlock mcp in front of server-filesystem', () => {
       timeout: 60_000,
     });
     // The request appears in the agent's status while the call waits.
+    // The agent's own airlock_status (on the same session, while the call waits) names the request.
     let id: string | undefined;
     for (let i = 0; i < 200 && id === undefined; i++) {
-      const listed = await as('alice', ['requests', '--json']);
-      id = /"id":\s*"(req_\w+)"/.exec(listed.stdout)?.[1];
+      const status = textOf(await client.callTool({ name: 'airlock_status', arguments: {} }));
+      id = status
+        .split('\n')
+        .find((l) => l.includes('wait.txt') && l.includes('pending'))
+        ?.match(/req_\w+/)?.[0];
       if (id === undefined) await new Promise((r) => setTimeout(r, 100));
     }
     expect(id).toBeDefined();
@@ -247,18 +252,55 @@ describe('airlock mcp in front of server-filesystem', () => {
     expect(outcome?.decisionSeq).toEqual(expect.any(Number));
   });
 
-  it('over Streamable HTTP: the same holds, one upstream per session', async () => {
+  it('over Streamable HTTP: the same holds, one upstream per session, each agent its own identity', async () => {
     writeFileSync(prod('http.json'), 'one\n');
+    const added = await runCli(['agents', 'add', 'deployer'], { cwd: w.dir });
+    expect(added.code, added.stderr).toBe(0);
+    const deployerToken = added.stdout.match(/alk_\S+/)?.[0] as string;
+    // The gateway's own environment holds an agent token: HTTP clients must never get it.
     const gateway = startAirlock(
       ['mcp', '--listen', '127.0.0.1:0', '--name', 'filesystem', '--', process.execPath, FS_SERVER, join(w.dir, 'files')],
-      { cwd: w.dir, env: hermeticEnv(w.dir) },
+      { cwd: w.dir, env: hermeticEnv(w.dir, { AIRLOCK_AGENT_TOKEN: deployerToken }) },
     );
     live.push(gateway);
     const url = (await gateway.waitFor(/serving Streamable HTTP on (http:\/\/\S+\/mcp)/, 30_000))[1] as string;
+    const upstreams = (): number => childrenOf(gateway.child.pid as number);
+
+    // A request the transport refuses starts nothing.
+    const init = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    };
+    const refused = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(init),
+    });
+    expect(refused.status).toBe(406);
+    const badHost = await new Promise<number | undefined>((resolve, reject) => {
+      const req = httpRequest(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', host: 'evil.example' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(init));
+    });
+    expect(badHost).toBe(403);
+    expect(upstreams()).toBe(0);
+
     const client = new Client({ name: 'e2e-http-agent', version: '1.0.0' });
     clients.push(client);
-    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const firstTransport = new StreamableHTTPClientTransport(new URL(url));
+    await client.connect(firstTransport);
     expect(client.getInstructions()).toContain('prod (protected)');
+    expect(upstreams()).toBe(1);
+    expect(textOf(await client.callTool({ name: 'airlock_status', arguments: {} }))).toContain('You (e2e-http-agent)');
 
     const read = (await client.callTool({ name: 'read_text_file', arguments: { path: prod('http.json') } })) as ToolResult;
     expect(textOf(read)).toContain('one');
@@ -274,11 +316,19 @@ describe('airlock mcp in front of server-filesystem', () => {
     expect(textOf(move)).toContain('Held for human approval');
     expect(readFileSync(prod('http.json'), 'utf8')).toBe('one\n');
 
-    // A second session works independently; closing the first leaves the gateway serving.
+    // A second session, with its own bearer token, has its own upstream and identity; ending the
+    // first (DELETE) stops its upstream and leaves the gateway serving.
     const second = new Client({ name: 'e2e-http-agent-2', version: '1.0.0' });
     clients.push(second);
-    await second.connect(new StreamableHTTPClientTransport(new URL(url)));
+    await second.connect(
+      new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${deployerToken}` } } }),
+    );
+    expect(upstreams()).toBe(2);
+    expect(textOf(await second.callTool({ name: 'airlock_status', arguments: {} }))).toContain('You (deployer)');
+    await firstTransport.terminateSession();
     await client.close();
+    for (let i = 0; i < 50 && upstreams() !== 1; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(upstreams()).toBe(1);
     const again = (await second.callTool({ name: 'read_text_file', arguments: { path: prod('http.json') } })) as ToolResult;
     expect(textOf(again)).toContain('one');
   });

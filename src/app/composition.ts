@@ -275,7 +275,7 @@ export async function createAirlock(options: CreateAirlockOptions): Promise<Airl
     approvals,
     sql,
     audit,
-    hasher,
+    hasher: credentialHasher,
     config,
     executor: () => ({ host: hostname(), pid: process.pid, startedAt: clock.now().toISOString() }),
   });

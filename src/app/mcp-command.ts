@@ -79,6 +79,12 @@ export async function mcpCommand(argv: readonly string[], io: CliIo): Promise<nu
     },
     { command: 'mcp', stopAtOperand: true },
   );
+  const dash = argv.indexOf('--');
+  if (args.rest.length > 0 && (dash === -1 || argv.length - dash - 1 !== args.rest.length))
+    throw new AirlockError({
+      code: 'BAD_INPUT',
+      message: `airlock mcp: put the server command after --, e.g. \`airlock mcp --name files -- ${args.rest.join(' ')}\``,
+    });
   const url = str(args, 'upstream');
   if ((url === undefined) === (args.rest.length === 0))
     throw new AirlockError({
@@ -123,9 +129,10 @@ export async function mcpCommand(argv: readonly string[], io: CliIo): Promise<nu
       calls: airlock.mcp,
       approvals: airlock.approvals,
       openUpstream: () => openUpstream(spec, { stderr: io.stderr }),
+      // stdio: the token in the environment; HTTP: the session's own bearer token, never the gateway's.
       identify: (clientName, bearer) =>
         airlock.identify({
-          token: bearer ?? token,
+          token: bearer,
           claimedId: claimed ?? agentIdFrom(clientName),
           onBehalfOf: io.env.USER,
         }),

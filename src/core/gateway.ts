@@ -59,6 +59,12 @@ export interface DecideRequest {
   readonly environment?: string;
   /** Append the decision to the audit log (false only for what-if checks). Default true. */
   readonly record?: boolean;
+  /**
+   * Applied to the proposal, assessment, environment and decision after deciding, before they are
+   * recorded and returned: the action is judged on its real text, and only a redacted copy (no
+   * secrets) is kept. Must return a value of the same shape.
+   */
+  readonly redact?: <T>(value: T) => T;
 }
 
 /** A verdict plus where it was recorded. */
@@ -184,7 +190,25 @@ export class Gateway {
             ],
           }
         : evaluated;
-    let decision = toDecision(evaluation, assessment, environment);
+    const decision = toDecision(evaluation, assessment, environment);
+    if (request.redact !== undefined) {
+      // Judged on the real text above; from here on only the redacted copy exists.
+      const r = request.redact;
+      return this.#record(request, r(proposal), r(assessment), r(environment), r(decision), grant);
+    }
+    return this.#record(request, proposal, assessment, environment, decision, grant);
+  }
+
+  async #record(
+    request: DecideRequest,
+    proposal: Proposal,
+    assessment: Assessment,
+    environment: ResolvedEnvironment,
+    decided: Decision,
+    grant: RecordedVerdict['grant'],
+  ): Promise<RecordedVerdict> {
+    const o = this.#o;
+    let decision = decided;
     const verdict: Verdict = { proposalId: proposal.id, assessment, environment, decision, policySetHash: o.policy.policySetHash };
     if (request.record === false) return { ...verdict, proposal, auditSeq: null, grant };
     try {

@@ -36,6 +36,8 @@ export interface ToolCall {
 
 /** How a forwarded call ended, as recorded (no result content: it may hold data the log should not). */
 export interface CallOutcome {
+  /** False when the call never reached the upstream (it was gone, or the agent cancelled first). */
+  readonly sent: boolean;
   readonly isError: boolean;
   /** The error's text (redacted) when the upstream failed or answered an error result. */
   readonly error?: string;
@@ -47,6 +49,8 @@ export type CallDecision =
   | {
       /** Send these arguments upstream, then report how it ended. */
       readonly kind: 'forward';
+      readonly server: string;
+      readonly tool: string;
       readonly arguments: Readonly<Record<string, unknown>>;
       readonly verdict: RecordedVerdict | null;
       /** The approved request this call runs, when it was held and approved. */
@@ -74,6 +78,7 @@ export interface McpCallsOptions {
   readonly approvals: ApprovalService;
   readonly sql: SqlChanges;
   readonly audit: AuditRecorder;
+  /** Keyed (HMAC) hashing for the digest of a call's arguments. */
   readonly hasher: Hasher;
   readonly config: AirlockConfig;
   /** Who runs an approved call (this process), for the single-use claim. */
@@ -81,7 +86,10 @@ export interface McpCallsOptions {
 }
 
 /** Name of the plan input that binds a call's full arguments. */
-export const ARGUMENTS_INPUT = 'mcp tool arguments (sha256 of the canonical JSON, unredacted)';
+export const ARGUMENTS_INPUT = 'mcp tool arguments (keyed SHA-256 of the canonical JSON, unredacted)';
+
+/** deny is stricter than hold, which is stricter than allow. */
+const STRICTNESS = { allow: 0, hold: 1, deny: 2 } as const;
 
 /** Decides MCP tool calls; see the module comment. */
 export class McpCalls {
@@ -106,16 +114,19 @@ export class McpCalls {
     return (this.#o.config.mcp.servers[server]?.hide ?? []).some((p) => globMatch(p, tool));
   }
 
-  /** The action recorded for a call: its arguments with secrets redacted. */
+  /** The call as an action, with its real arguments: what is judged. */
   action(call: Pick<ToolCall, 'server' | 'tool' | 'arguments' | 'annotations'>): McpAction {
     return {
       kind: 'mcp',
       server: call.server,
       tool: call.tool,
-      arguments: this.redactor.value(call.arguments).value as Record<string, unknown>,
+      arguments: call.arguments,
       ...(call.annotations === undefined ? {} : { annotations: call.annotations }),
     };
   }
+
+  /** A deep copy with secrets redacted: what is recorded and shown. */
+  readonly redact = <T>(value: T): T => this.redactor.value(value).value as T;
 
   /**
    * Whether an agent may ever use a tool, for listing: hidden by airlock.yaml, or denied by policy
@@ -124,25 +135,30 @@ export class McpCalls {
    */
   async usable(call: Omit<ToolCall, 'arguments'>): Promise<boolean> {
     if (this.hidden(call.server, call.tool)) return false;
-    const verdict = await this.#o.gateway.decide({
-      surface: 'mcp',
-      agent: call.agent,
-      roles: call.roles,
-      action: this.action({ ...call, arguments: {} }),
-      record: false,
-      ...(call.environment === undefined ? {} : { environment: call.environment }),
-      ...(call.cwd === undefined ? {} : { cwd: call.cwd }),
-    });
+    const verdict = await this.#o.gateway.decide({ ...this.#common(call), action: this.action({ ...call, arguments: {} }), record: false });
     return verdict.decision.outcome !== 'deny';
   }
 
-  /** Decides one call and records the decision; see {@link CallDecision}. */
+  #common(call: Omit<ToolCall, 'arguments' | 'server' | 'tool'>) {
+    return {
+      surface: 'mcp' as const,
+      agent: call.agent,
+      roles: call.roles,
+      ...(call.environment === undefined ? {} : { environment: call.environment }),
+      ...(call.cwd === undefined ? {} : { cwd: call.cwd }),
+    };
+  }
+
+  /**
+   * Decides one call and records the decision; see {@link CallDecision}. The call is judged on its
+   * real arguments; the decision, the request and the log keep a copy with secrets redacted.
+   */
   async propose(call: ToolCall): Promise<CallDecision> {
     const o = this.#o;
     if (this.hidden(call.server, call.tool)) {
       await o.audit.append('mcp.refused', {
         agent: call.agent,
-        action: this.action(call),
+        action: this.redact(this.action(call)),
         reason: `the tool is hidden by airlock.yaml (mcp.servers.${call.server}.hide)`,
       });
       return {
@@ -151,42 +167,51 @@ export class McpCalls {
         message: `Denied: the tool "${call.tool}" is not available to agents through Airlock (airlock.yaml hides it). Do not try the same change another way; tell your user what you wanted to do.`,
       };
     }
-    const common = {
-      surface: 'mcp' as const,
-      agent: call.agent,
-      roles: call.roles,
-      ...(call.environment === undefined ? {} : { environment: call.environment }),
-      ...(call.cwd === undefined ? {} : { cwd: call.cwd }),
-    };
+    const common = this.#common(call);
+    const action = this.action(call);
+    // Every secret in what is recorded comes from the arguments: with none there, nothing to redact.
+    const redacting = this.redactor.value(call.arguments).count > 0 ? { redact: this.redact } : {};
     const mapping = this.mapping(call.server, call.tool);
     const sqlText = mapping?.database !== undefined && mapping.sqlArgument !== undefined ? call.arguments[mapping.sqlArgument] : undefined;
     if (mapping?.database !== undefined && typeof sqlText === 'string') {
-      // SQL on a database target: decided as that SQL there; held SQL is rehearsed on the target.
-      const proposal = { ...common, target: mapping.database, sql: sqlText };
-      const verdict = await o.gateway.decide({ ...common, action: o.sql.action(mapping.database, sqlText) });
-      const d = verdict.decision;
-      if (d.outcome === 'deny' || (d.outcome === 'hold' && verdict.auditSeq === null))
-        return { kind: 'denied', verdict, message: d.guidance };
-      if (d.outcome === 'allow') return this.#forward(call, verdict, null);
-      const held = await o.sql.hold(verdict, proposal);
-      if (o.approvals.view(held.request).status === 'approved') return this.resume(held.request, call);
-      return { kind: 'held', verdict, opened: held, sql: { rehearsal: held.rehearsal, notRehearsed: held.notRehearsed } };
+      // SQL on a database target: decided as that SQL there, unless the call as a whole (its other
+      // arguments too) is judged stricter; held SQL is rehearsed on the target.
+      const sqlAction = o.sql.action(mapping.database, sqlText);
+      const [asSql, asCall] = await Promise.all([
+        o.gateway.decide({ ...common, action: sqlAction, record: false }),
+        o.gateway.decide({ ...common, action, record: false }),
+      ]);
+      if (STRICTNESS[asCall.decision.outcome] <= STRICTNESS[asSql.decision.outcome]) {
+        const verdict = await o.gateway.decide({ ...common, action: sqlAction, ...redacting });
+        const d = verdict.decision;
+        if (d.outcome === 'deny' || (d.outcome === 'hold' && verdict.auditSeq === null))
+          return { kind: 'denied', verdict, message: d.guidance };
+        if (d.outcome === 'allow') return this.#forward(call, verdict);
+        // The request keeps the SQL as it runs: approvers review the exact statement.
+        const held = await o.sql.hold(verdict, { ...common, target: mapping.database, sql: sqlText });
+        if (o.approvals.view(held.request).status === 'approved') return this.resume(held.request, call);
+        return { kind: 'held', verdict, opened: held, sql: { rehearsal: held.rehearsal, notRehearsed: held.notRehearsed } };
+      }
     }
-    const action = this.action(call);
-    const verdict = await o.gateway.decide({ ...common, action });
+    const verdict = await o.gateway.decide({ ...common, action, ...redacting });
     const d = verdict.decision;
     if (d.outcome === 'deny' || (d.outcome === 'hold' && verdict.auditSeq === null))
       return { kind: 'denied', verdict, message: d.guidance };
-    if (d.outcome === 'allow') return this.#forward(call, verdict, null);
+    if (d.outcome === 'allow') return this.#forward(call, verdict);
     const opened = await o.approvals.open({
       verdict,
       surface: 'mcp',
-      action,
+      action: verdict.proposal.action,
       ...(call.cwd === undefined ? {} : { cwd: call.cwd }),
-      inputs: [{ name: ARGUMENTS_INPUT, sha256: o.hasher.sha256Hex(canonicalJson(call.arguments)) }],
+      inputs: [{ name: ARGUMENTS_INPUT, sha256: this.#argumentsDigest(call) }],
     });
     if (o.approvals.view(opened.request).status === 'approved') return this.resume(opened.request, call);
     return { kind: 'held', verdict, opened, sql: null };
+  }
+
+  /** Keyed (HMAC), so that a short secret redacted from the recorded arguments cannot be guessed from it. */
+  #argumentsDigest(call: ToolCall): string {
+    return this.#o.hasher.sha256Hex(canonicalJson({ server: call.server, tool: call.tool, arguments: call.arguments }));
   }
 
   /**
@@ -205,7 +230,7 @@ export class McpCalls {
         return { kind: 'denied', verdict: null, message: `Not run: ${err instanceof Error ? err.message : String(err)}` };
       }
     }
-    const digest = o.hasher.sha256Hex(canonicalJson(call.arguments));
+    const digest = this.#argumentsDigest(call);
     if (!request.plan.inputs.some((i) => i.name === ARGUMENTS_INPUT && i.sha256 === digest))
       return {
         kind: 'denied',
@@ -221,21 +246,26 @@ export class McpCalls {
     if (!claimed.ok) return { kind: 'denied', verdict: null, message: `Not run: ${claimed.message}.` };
     return {
       kind: 'forward',
+      server: call.server,
+      tool: call.tool,
       arguments: call.arguments,
       verdict: null,
       request: claimed.request,
       finish: async (outcome) => {
-        await o.approvals.complete({ id: request.id, ran: true, outcome: { server: call.server, tool: call.tool, ...outcome } });
+        // Not sent: the approval was spent on nothing, and the request says so (failed).
+        await o.approvals.complete({ id: request.id, ran: outcome.sent, outcome: { server: call.server, tool: call.tool, ...outcome } });
       },
     };
   }
 
-  #forward(call: ToolCall, verdict: RecordedVerdict, request: ApprovalRequest | null): CallDecision {
+  #forward(call: ToolCall, verdict: RecordedVerdict): CallDecision {
     return {
       kind: 'forward',
+      server: call.server,
+      tool: call.tool,
       arguments: call.arguments,
       verdict,
-      request,
+      request: null,
       finish: (outcome) =>
         this.recordOutcomes([
           { proposalId: verdict.proposalId, decisionSeq: verdict.auditSeq, server: call.server, tool: call.tool, ...outcome },

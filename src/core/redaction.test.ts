@@ -61,3 +61,19 @@ describe('Redactor with the default patterns', () => {
     expect(() => parseConfig({ mcp: { redact: { values: ['(unclosed'] } } })).toThrow(/mcp\.redact\.values\.0/);
   });
 });
+
+describe('Redactor on hostile shapes', () => {
+  it('never copies what is nested too deep unread, and keeps __proto__ as a plain key', () => {
+    let deep: unknown = { password: 'hunter2', note: `ghp_${'B'.repeat(36)}` };
+    for (let i = 0; i < 70; i++) deep = { next: deep };
+    const text = JSON.stringify(redactor.value({ deep }).value);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('ghp_');
+    expect(text).toContain('nested deeper than');
+    const proto = JSON.parse('{"__proto__": {"token": "abc"}, "x": 1}') as Record<string, unknown>;
+    const copy = redactor.value(proto).value as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.hasOwn(copy, '__proto__')).toBe(true);
+    expect(JSON.stringify(copy)).toBe('{"__proto__":{"token":"[redacted]"},"x":1}');
+  });
+});

@@ -53,7 +53,11 @@ export class Redactor {
     return { value: out, count };
   }
 
-  /** A deep copy of a JSON value with secrets replaced (whole values under secret names). */
+  /**
+   * A deep copy of a JSON value with secrets replaced (whole values under secret names). Nothing
+   * deeper than MAX_DEPTH levels is kept: it is replaced, not copied unread. Keys such as
+   * `__proto__` are copied as plain properties.
+   */
   value(value: unknown): { readonly value: unknown; readonly count: number } {
     let count = 0;
     const walk = (v: unknown, depth: number): unknown => {
@@ -62,19 +66,30 @@ export class Redactor {
         count += r.count;
         return r.value;
       }
-      if (v === null || typeof v !== 'object' || depth > 64) return v;
+      if (v === null || typeof v !== 'object') return v;
+      if (depth >= MAX_DEPTH) {
+        count++;
+        return TOO_DEEP;
+      }
       if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
+        let copy: unknown;
         if (this.isSecretName(k) && x !== null && x !== '' && (typeof x !== 'object' || Object.keys(x).length > 0)) {
-          out[k] = REDACTED;
+          copy = REDACTED;
           count++;
         } else {
-          out[k] = walk(x, depth + 1);
+          copy = walk(x, depth + 1);
         }
+        Object.defineProperty(out, k, { value: copy, enumerable: true, writable: true, configurable: true });
       }
       return out;
     };
     return { value: walk(value, 0), count };
   }
 }
+
+/** Levels of nesting kept in a redacted copy. */
+const MAX_DEPTH = 32;
+/** What replaces a value nested deeper than MAX_DEPTH. */
+const TOO_DEEP = `${REDACTED} (nested deeper than ${MAX_DEPTH} levels)`;

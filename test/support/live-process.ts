@@ -2,7 +2,7 @@
  * Long-running `airlock` processes for end-to-end tests (`airlock up`, a waiting `airlock exec`):
  * spawned with a hermetic environment, their output collected, with a way to wait for a line.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { BIN } from './run-cli.js';
 
 /** A running process and what it printed so far. */
@@ -117,4 +117,10 @@ export function startAirlock(args: readonly string[], options: { cwd: string; en
       clearTimeout(timer);
     },
   };
+}
+
+/** How many live (not zombie) child processes a process has: the upstream servers a gateway started. */
+export function childrenOf(pid: number): number {
+  const r = spawnSync('ps', ['--ppid', String(pid), '-o', 'pid=,stat='], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter((l) => l.trim() !== '' && !/\sZ/.test(l)).length;
 }

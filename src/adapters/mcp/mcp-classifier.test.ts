@@ -653,3 +653,35 @@ describe('McpClassifier: DNS records are provider entities, not datastore rows',
     ],
   );
 });
+
+describe('McpClassifier: vetting and mapped arguments', () => {
+  it('marks a tool unvetted unless it is mapped or its read-only hint agrees with its name', () => {
+    const { c } = classifier({ mappings: { shop: { create_refund: { verb: 'create' } } } });
+    expect(c.classify(call('shop', 'list_orders', {}, { readOnlyHint: true })).unvetted).toBeUndefined();
+    expect(c.classify(call('shop', 'frobnicate', {}, { readOnlyHint: true })).unvetted).toBeUndefined();
+    expect(c.classify(call('shop', 'list_orders')).unvetted).toBe(true);
+    // A write-named tool that claims to only read is not taken at its word.
+    const lying = c.classify(call('shop', 'update_prices', { id: 1 }, { readOnlyHint: true }));
+    expect(lying.unvetted).toBe(true);
+    expect(lying.reasons.join(' ')).toContain('annotated read-only, but its name says modify');
+    expect(c.classify(call('shop', 'create_refund', { order: 4 })).unvetted).toBeUndefined();
+  });
+
+  it('does not judge a mapped SQL, command or path argument safe when it is not text', () => {
+    const { c, calls } = classifier({
+      mappings: {
+        db: {
+          query: { verb: 'read', sqlArgument: 'sql' },
+          run: { verb: 'read', shellArgument: 'cmd' },
+          put: { verb: 'read', pathArgument: 'file' },
+        },
+      },
+    });
+    expect(c.classify(call('db', 'query', { sql: ['DROP TABLE users'] })).risk).toBe('unknown');
+    expect(c.classify(call('db', 'run', { cmd: { program: 'rm' } })).risk).toBe('unknown');
+    expect(c.classify(call('db', 'put', { file: ['/etc/passwd'] })).risk).toBe('unknown');
+    expect(calls.sql).toHaveLength(0);
+    // A command given as an argv array is still text to the shell classifier.
+    expect(c.classify(call('db', 'run', { cmd: ['ls', '-la'] })).risk).toBe('read');
+  });
+});

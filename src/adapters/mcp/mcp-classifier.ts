@@ -288,6 +288,28 @@ export class McpClassifier {
     };
 
     const sqlKeys = mapping?.sqlArgument !== undefined ? [mapping.sqlArgument] : SQL_ARGS;
+    // An argument the operator says holds SQL, a command or a path, given as something else
+    // (an array, an object), could still reach the system: it is not judged safe.
+    const notText = (what: string, key: string): void =>
+      failed(what, key, new Error(`the mapped argument "${key}" is ${Array.isArray(args[key]) ? 'an array' : typeof args[key]}, not text`));
+    if (
+      mapping?.sqlArgument !== undefined &&
+      Object.hasOwn(args, mapping.sqlArgument) &&
+      stringArg(args, mapping.sqlArgument) === undefined
+    )
+      notText('SQL', mapping.sqlArgument);
+    if (
+      mapping?.shellArgument !== undefined &&
+      Object.hasOwn(args, mapping.shellArgument) &&
+      commandArg(args, mapping.shellArgument) === undefined
+    )
+      notText('shell command', mapping.shellArgument);
+    if (
+      mapping?.pathArgument !== undefined &&
+      Object.hasOwn(args, mapping.pathArgument) &&
+      stringArg(args, mapping.pathArgument) === undefined
+    )
+      notText('path', mapping.pathArgument);
     for (const key of sqlKeys) {
       const text = stringArg(args, key);
       if (text === undefined) continue;
@@ -424,9 +446,16 @@ export class McpClassifier {
 
     // Neither annotated read-only nor mapped: the tool's own effect is a guess from its name, which
     // the default pack holds in protected environments (hold-protected-unvetted-tool).
-    const unvetted = mapping === undefined && annotations?.readOnlyHint !== true;
+    // A read-only hint vets a tool only where nothing contradicts it: a tool named `update_prices`
+    // that says it only reads is not taken at its word.
+    const hintAgrees = annotations?.readOnlyHint === true && (fromName === null || fromName.verb === 'read');
+    const unvetted = mapping === undefined && !hintAgrees;
     if (unvetted)
-      reasons.push(`${server}/${tool} is neither annotated read-only nor mapped in airlock.yaml: its effect is a guess from its name`);
+      reasons.push(
+        annotations?.readOnlyHint === true
+          ? `${server}/${tool} is annotated read-only, but its name says ${fromName?.verb ?? 'otherwise'}, and it is not mapped in airlock.yaml: its effect is a guess`
+          : `${server}/${tool} is neither annotated read-only nor mapped in airlock.yaml: its effect is a guess from its name`,
+      );
     return assessmentFromEffects({ kind: 'mcp', effects, targets, obfuscated, unvetted, reasons });
   }
 }

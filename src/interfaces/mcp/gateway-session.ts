@@ -100,6 +100,8 @@ export class GatewaySession {
   readonly #outcomes: Parameters<McpCalls['recordOutcomes']>[0][number][] = [];
   #flushTimer: NodeJS.Timeout | null = null;
   readonly #pending = new Set<Promise<void>>();
+  /** Requests from the agent being handled. */
+  readonly #inFlight = new Set<Promise<void>>();
 
   private constructor(o: GatewayOptions, client: Client, upstream: UpstreamLink, who: { agent: AgentIdentity; roles: readonly string[] }) {
     this.#o = o;
@@ -162,14 +164,20 @@ export class GatewaySession {
     // The upstream decides its own log level: forward logging/setLevel instead of answering it here.
     server.removeRequestHandler('logging/setLevel');
     server.fallbackRequestHandler = async (request, extra) => {
-      switch (request.method) {
-        case 'tools/list':
-          return this.#toolsList(request, extra);
-        case 'tools/call':
-          return this.#toolsCall(request, extra);
-        default:
-          return this.#forward(request, extra);
-      }
+      const handled =
+        request.method === 'tools/list'
+          ? this.#toolsList(request, extra)
+          : request.method === 'tools/call'
+            ? this.#toolsCall(request, extra)
+            : this.#forward(request, extra);
+      // Tracked so that closing waits for calls to finish and record their outcome.
+      const settled = handled.then(
+        () => {},
+        () => {},
+      );
+      this.#inFlight.add(settled);
+      void settled.finally(() => this.#inFlight.delete(settled));
+      return handled;
     };
     server.fallbackNotificationHandler = async (n) => {
       await client
@@ -177,8 +185,12 @@ export class GatewaySession {
         .catch((err) => this.#o.log(`airlock mcp: could not pass ${n.method} upstream: ${errorText(err)}`));
     };
     // Upstream → agent: requests (sampling, elicitation, roots) and notifications, as they are.
+    // Upstream → agent requests (an elicitation waits for a person): as long as a held call may wait.
     client.fallbackRequestHandler = async (request, extra) =>
-      server.request({ method: request.method, params: request.params } as never, ResultSchema, { signal: extra.signal }) as never;
+      server.request({ method: request.method, params: request.params } as never, ResultSchema, {
+        signal: extra.signal,
+        timeout: Math.max(this.#o.waitTimeoutMs, this.#o.upstreamTimeoutMs),
+      }) as never;
     client.fallbackNotificationHandler = async (n) => {
       if (n.method === 'notifications/tools/list_changed') this.#tools = new Map();
       await server
@@ -195,10 +207,17 @@ export class GatewaySession {
     server.onerror = (err) => this.#o.log(`airlock mcp: agent: ${errorText(err)}`);
   }
 
+  /** True while a request from the agent is being handled (an idle sweep leaves the session alone). */
+  busy(): boolean {
+    return this.#inFlight.size > 0;
+  }
+
   /** Closes the agent side and the upstream (a child process is stopped). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Calls in flight end (bounded by the upstream timeout) and record their outcomes first.
+    await Promise.all([...this.#inFlight]);
     await this.#flushOutcomes();
     await Promise.all([...this.#pending]);
     await this.#client.close().catch(() => {});
@@ -228,13 +247,12 @@ export class GatewaySession {
         signal: extra.signal,
         timeout: this.#o.upstreamTimeoutMs,
         resetTimeoutOnProgress: true,
-        ...(progressToken === undefined
-          ? {}
-          : {
-              onprogress: (p: Progress) => {
-                void extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } } as never);
-              },
-            }),
+        // Progress is always asked of the upstream, so that it keeps a long call alive
+        // (resetTimeoutOnProgress); it is relayed when the agent asked for it, under its own token.
+        onprogress: (p: Progress) => {
+          if (progressToken !== undefined)
+            void extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } } as never);
+        },
       })) as Record<string, unknown>;
     } catch (err) {
       if (this.#upstreamClosed !== null) throw this.#upstreamGone();
@@ -360,10 +378,13 @@ export class GatewaySession {
       case 'forward': {
         const started = Date.now();
         const forwarded = { ...(request.params ?? {}), arguments: decision.arguments };
+        // Whether the call can still reach the upstream: if not, nothing ran (an approval is not spent on it silently).
+        const sent = this.#upstreamClosed === null && !extra.signal.aborted;
         try {
           const result = await this.#upstreamRequest('tools/call', forwarded, extra as never);
           const isError = result.isError === true;
           await this.#finish(decision, {
+            sent,
             isError,
             durationMs: Date.now() - started,
             ...(isError ? { error: this.#o.calls.redactor.text(firstText(result)).value } : {}),
@@ -371,6 +392,7 @@ export class GatewaySession {
           return result;
         } catch (err) {
           await this.#finish(decision, {
+            sent,
             isError: true,
             durationMs: Date.now() - started,
             error: this.#o.calls.redactor.text(errorText(err)).value,
@@ -395,8 +417,7 @@ export class GatewaySession {
       return;
     }
     const v = decision.verdict;
-    const tool = v.proposal.action.kind === 'mcp' ? v.proposal.action.tool : '';
-    this.#outcomes.push({ proposalId: v.proposalId, decisionSeq: v.auditSeq, server: this.#o.serverName, tool, ...outcome });
+    this.#outcomes.push({ proposalId: v.proposalId, decisionSeq: v.auditSeq, server: decision.server, tool: decision.tool, ...outcome });
     if (this.#outcomes.length >= OUTCOME_BATCH) void this.#flushOutcomes();
     else this.#flushTimer ??= setTimeout(() => void this.#flushOutcomes(), OUTCOME_FLUSH_MS);
   }

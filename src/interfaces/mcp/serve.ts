@@ -111,6 +111,10 @@ export async function serveHttp(
       const now = Date.now();
       for (const [id, s] of sessions) {
         if (now - s.lastSeen < options.idleTimeoutMs) continue;
+        if (s.session.busy()) {
+          s.lastSeen = now;
+          continue;
+        }
         o.log(`airlock mcp: closing session ${id}: idle for more than ${Math.round(options.idleTimeoutMs / 1000)} s (mcp.idleTimeout)`);
         sessions.delete(id);
         void s.transport.close();
@@ -139,6 +143,12 @@ export async function serveHttp(
     }
     if (req.method !== 'POST') {
       rpcError(res, 400, INVALID_REQUEST, 'no Mcp-Session-Id: initialize a session with a POST first');
+      return;
+    }
+    // Checked before anything starts: a request the transport would refuse must not spawn an upstream.
+    const refused = refusal(req);
+    if (refused !== null) {
+      rpcError(res, refused.status, -32000, refused.message);
       return;
     }
     const body = await readBody(req, options.maxMessageBytes);
@@ -179,17 +189,32 @@ export async function serveHttp(
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, session, lastSeen: Date.now() });
       },
-      ...(localhost
-        ? { enableDnsRebindingProtection: true, allowedHosts: [`${options.host}:${address().port}`, `localhost:${address().port}`] }
-        : {}),
+      ...(localhost ? { enableDnsRebindingProtection: true, allowedHosts: allowedHosts() } : {}),
     });
     transport.onclose = () => {
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
       void session.close();
     };
     await session.server.connect(transport);
-    await transport.handleRequest(req, res, parsed);
+    try {
+      await transport.handleRequest(req, res, parsed);
+    } finally {
+      // Refused after all (no session was created): stop the upstream it started.
+      if (transport.sessionId === undefined || !sessions.has(transport.sessionId)) await session.close();
+    }
   };
+  /** Why the SDK transport would refuse a new session's request; null when it would not. */
+  const refusal = (req: IncomingMessage): { status: number; message: string } | null => {
+    const accept = req.headers.accept ?? '';
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream'))
+      return { status: 406, message: 'Not Acceptable: the client must accept both application/json and text/event-stream' };
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+      return { status: 415, message: 'Unsupported Media Type: Content-Type must be application/json' };
+    if (localhost && !allowedHosts().includes(req.headers.host ?? ''))
+      return { status: 403, message: `Invalid Host header: ${req.headers.host ?? '(none)'}` };
+    return null;
+  };
+  const allowedHosts = (): string[] => [`${options.host}:${address().port}`, `localhost:${address().port}`];
   const http = createServer((req, res) => {
     handle(req, res).catch((err) => {
       o.log(`airlock mcp: ${errorMessage(err)}`);

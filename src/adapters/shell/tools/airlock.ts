@@ -270,21 +270,28 @@ function requests(command: SimpleCommand): ToolResult {
   return read(command, 'airlock requests only lists held requests');
 }
 
+/** Options of `airlock mcp` that take a value. */
+const MCP_VALUED = new Set(['--name', '--upstream', '--header', '--listen', '--agent', '--env', '--wait-timeout']);
+
 /**
  * `airlock mcp [opts] -- COMMAND ARGS…` starts COMMAND as the upstream MCP server: judged as that
- * command (the tool calls it later serves are decided one by one). With `--upstream URL` and no
- * command it only relays calls it decides.
+ * command (the tool calls it later serves are decided one by one). An operand without `--` is
+ * judged the same way, though the CLI refuses it. With `--upstream URL` and no command it only
+ * relays calls it decides.
  */
 function mcp(command: SimpleCommand, context: ToolContext): ToolResult {
   const args = command.args.slice(1);
-  const dash = args.findIndex((w) => !w.dynamic && w.text === '--');
-  if (dash === -1) {
-    if (args.some((w) => w.dynamic)) return unknown(command, 'airlock mcp: an argument is not known before run time');
-    return read(command, 'airlock mcp --upstream relays MCP tool calls, deciding each one; it runs no command');
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i] as Word;
+    if (w.dynamic) return unknown(command, `airlock mcp: ${w.text} is not known before run time`);
+    if (w.text === '--' || !w.text.startsWith('-')) {
+      const inner = args.slice(w.text === '--' ? i + 1 : i);
+      if (inner.length === 0) return read(command, 'airlock mcp without a server command runs nothing');
+      return through(context.classifyArgv(inner), 'airlock mcp');
+    }
+    if (MCP_VALUED.has(w.text)) i++;
   }
-  const inner = args.slice(dash + 1);
-  if (inner.length === 0) return read(command, 'airlock mcp without a server command runs nothing');
-  return through(context.classifyArgv(inner), 'airlock mcp');
+  return read(command, 'airlock mcp --upstream relays MCP tool calls, deciding each one; it runs no command');
 }
 
 const airlockRule = (command: SimpleCommand, context: ToolContext): ToolResult => {
