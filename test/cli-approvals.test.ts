@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, runCli, tempWorkdir } from './support/run-cli.js';
+import { BIN, runCli, tempWorkdir, humanTokens } from './support/run-cli.js';
 
 const CONFIG = `environments:
   prod: {}
@@ -30,12 +30,7 @@ beforeEach(async () => {
   w = tempWorkdir('airlock-approvals-');
   writeFileSync(join(w.dir, 'airlock.yaml'), CONFIG);
   writeFileSync(join(w.dir, 'orders.db'), 'data');
-  tokens = {};
-  for (const who of ['alice', 'bob', 'carol']) {
-    const r = await runCli(['humans', 'token', who], { cwd: w.dir });
-    expect(r.code, r.stderr).toBe(0);
-    tokens[who] = r.stdout.trim().split('\n').at(-1) as string;
-  }
+  tokens = await humanTokens(w.dir, ['alice', 'bob', 'carol']);
 });
 afterEach(() => w.cleanup());
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMariaDatabase, createPgDatabase, type TestDatabase } from './support/databases.js';
 import { hermeticEnv, type LiveProcess, startAirlock } from './support/live-process.js';
-import { runCli, tempWorkdir } from './support/run-cli.js';
+import { runCli, tempWorkdir, humanTokens } from './support/run-cli.js';
 
 const ROWS = 250;
 
@@ -98,11 +98,7 @@ describe.each([
     for (const s of SETUP[db.engine]) await db.query(s);
     w = tempWorkdir('airlock-dbguard-');
     writeFileSync(join(w.dir, 'airlock.yaml'), config(db, false));
-    for (const who of ['alice', 'bob']) {
-      const r = await runCli(['humans', 'token', who], { cwd: w.dir });
-      expect(r.code, r.stderr).toBe(0);
-      tokens[who] = r.stdout.trim().split('\n').at(-1) as string;
-    }
+    Object.assign(tokens, await humanTokens(w.dir, ['alice', 'bob']));
   });
   afterEach(async () => {
     await Promise.all(live.splice(0).map((p) => p.stop(500)));

@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCli, tempWorkdir } from './support/run-cli.js';
+import { BIN, runCli, tempWorkdir, humanTokens } from './support/run-cli.js';
 import { childrenOf, hermeticEnv, type LiveProcess, startAirlock } from './support/live-process.js';
 
 const FS_SERVER = resolve(import.meta.dirname, '../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
@@ -94,11 +94,7 @@ describe('airlock mcp in front of server-filesystem', () => {
     mkdirSync(join(w.dir, 'files/prod'), { recursive: true });
     mkdirSync(join(w.dir, 'files/scratch'), { recursive: true });
     writeFileSync(join(w.dir, 'airlock.yaml'), config(w.dir));
-    for (const who of ['alice', 'bob']) {
-      const r = await runCli(['humans', 'token', who], { cwd: w.dir });
-      expect(r.code, r.stderr).toBe(0);
-      tokens[who] = r.stdout.trim().split('\n').at(-1) as string;
-    }
+    Object.assign(tokens, await humanTokens(w.dir, ['alice', 'bob']));
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));

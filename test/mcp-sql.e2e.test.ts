@@ -13,7 +13,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase, type TestDatabase } from './support/databases.js';
 import { hermeticEnv } from './support/live-process.js';
-import { BIN, runCli, tempWorkdir } from './support/run-cli.js';
+import { BIN, runCli, tempWorkdir, humanTokens } from './support/run-cli.js';
 
 const SQL_SERVER = resolve(import.meta.dirname, 'fixtures/mcp-sql-server.mjs');
 const ROWS = 120;
@@ -89,11 +89,7 @@ describe('airlock mcp in front of a SQL MCP server on PostgreSQL', () => {
     );
     w = tempWorkdir('airlock-mcp-sql-');
     writeFileSync(join(w.dir, 'airlock.yaml'), config(db, true));
-    for (const who of ['alice', 'bob']) {
-      const r = await runCli(['humans', 'token', who], { cwd: w.dir });
-      expect(r.code, r.stderr).toBe(0);
-      tokens[who] = r.stdout.trim().split('\n').at(-1) as string;
-    }
+    Object.assign(tokens, await humanTokens(w.dir, ['alice', 'bob']));
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));

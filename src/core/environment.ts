@@ -4,7 +4,7 @@
  * resources it touches. Pure.
  */
 import type { Target } from './assessment.js';
-import type { AirlockConfig, EnvironmentMatchConfig } from './config.js';
+import type { AirlockConfig, EnvironmentMatchConfig, ResourceConfig } from './config.js';
 import type { ResolvedEnvironment, ResourceContext } from './decision.js';
 import { configuredDatabase } from './database.js';
 
@@ -198,32 +198,31 @@ function withCriticality(
   return criticality === undefined ? base : { ...base, criticality };
 }
 
+/** The context the inventory gives for a resource or a database target, as told to humans and agents. */
+export function resourceContext(
+  name: string,
+  c: Pick<ResourceConfig, 'owners' | 'dependants' | 'criticality' | 'downtimeCostPerHour' | 'notes'>,
+): ResourceContext {
+  return {
+    name,
+    owners: c.owners,
+    dependants: c.dependants,
+    ...(c.criticality === undefined ? {} : { criticality: c.criticality }),
+    ...(c.downtimeCostPerHour === undefined ? {} : { downtimeCostPerHour: c.downtimeCostPerHour }),
+    ...(c.notes === undefined ? {} : { notes: c.notes }),
+  };
+}
+
 function resolveResources(config: AirlockConfig, targets: readonly Target[]): ResourceContext[] {
   const out: ResourceContext[] = [];
   for (const target of targets) {
     const db = target.type === 'database' ? configuredDatabase(config.databases, target) : null;
     if (db === null || out.some((r) => r.name === db.name)) continue;
-    const d = db.config;
-    out.push({
-      name: db.name,
-      owners: d.owners,
-      dependants: d.dependants,
-      ...(d.criticality === undefined ? {} : { criticality: d.criticality }),
-      ...(d.downtimeCostPerHour === undefined ? {} : { downtimeCostPerHour: d.downtimeCostPerHour }),
-      ...(d.notes === undefined ? {} : { notes: d.notes }),
-    });
+    out.push(resourceContext(db.name, db.config));
   }
   for (const r of config.resources) {
     if (!targets.some((t) => matchTarget(r.match, t) !== null)) continue;
-    const ctx: ResourceContext = {
-      name: r.name,
-      owners: r.owners,
-      dependants: r.dependants,
-      ...(r.criticality === undefined ? {} : { criticality: r.criticality }),
-      ...(r.downtimeCostPerHour === undefined ? {} : { downtimeCostPerHour: r.downtimeCostPerHour }),
-      ...(r.notes === undefined ? {} : { notes: r.notes }),
-    };
-    out.push(ctx);
+    out.push(resourceContext(r.name, r));
   }
   return out;
 }

@@ -12,9 +12,8 @@ import type { ApprovalRequest, Executor } from './approval.js';
 import { canonicalJson } from './canonical-json.js';
 import type { AirlockConfig, McpToolMapping } from './config.js';
 import type { SqlExecution, SqlRehearsal } from './database.js';
-import type { ResourceContext } from './decision.js';
 import { describeResource } from './guidance.js';
-import { globMatch } from './environment.js';
+import { globMatch, resourceContext } from './environment.js';
 import type { AuditRecorder, Gateway, RecordedVerdict } from './gateway.js';
 import type { Hasher } from './ports.js';
 import { Redactor } from './redaction.js';
@@ -322,15 +321,7 @@ export function mcpBriefing(
     );
   }
   for (const r of config.resources.filter((r) => r.match.mcpServers.some((p) => globMatch(p, server)))) {
-    const context: ResourceContext = {
-      name: r.name,
-      owners: r.owners,
-      dependants: r.dependants,
-      ...(r.criticality === undefined ? {} : { criticality: r.criticality }),
-      ...(r.downtimeCostPerHour === undefined ? {} : { downtimeCostPerHour: r.downtimeCostPerHour }),
-      ...(r.notes === undefined ? {} : { notes: r.notes }),
-    };
-    lines.push(`- resource ${describeResource(context)}${r.environment ? ` in ${r.environment}` : ''}.`);
+    lines.push(`- resource ${describeResource(resourceContext(r.name, r))}${r.environment ? ` in ${r.environment}` : ''}.`);
   }
   const targets = new Set(
     Object.values(config.mcp.servers[server]?.tools ?? {}).flatMap((t) => (t.database === undefined ? [] : [t.database])),

@@ -63,3 +63,14 @@ export function tempWorkdir(prefix = 'airlock-test-'): { dir: string; cleanup: (
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Personal tokens for humans of the airlock.yaml in `cwd` (`airlock humans token ID`), by id. */
+export async function humanTokens(cwd: string, ids: readonly string[]): Promise<Record<string, string>> {
+  const tokens: Record<string, string> = {};
+  for (const id of ids) {
+    const r = await runCli(['humans', 'token', id], { cwd });
+    if (r.code !== 0) throw new Error(`airlock humans token ${id} exited ${r.code}: ${r.stderr}`);
+    tokens[id] = r.stdout.trim().split('\n').at(-1) as string;
+  }
+  return tokens;
+}
