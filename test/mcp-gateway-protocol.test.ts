@@ -13,7 +13,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, tempWorkdir } from './support/run-cli.js';
+import { BIN, runCli, tempWorkdir } from './support/run-cli.js';
 import { childrenOf, hermeticEnv, type LiveProcess, startAirlock } from './support/live-process.js';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures/mcp-test-server.mjs');
@@ -166,6 +166,36 @@ describe('airlock mcp: protocol pass-through and failure handling', () => {
     send(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { arguments: {} } }));
     expect(await reply((m) => m.id === 4)).toMatchObject({ error: { code: -32602 } });
     expect(child.exitCode).toBeNull();
+  });
+
+  it('an agent that hangs up right after a call: the call still ends and its outcome is recorded', async () => {
+    const child = spawn(process.execPath, gatewayArgs(), { cwd: w.dir, env: hermeticEnv(w.dir), stdio: 'pipe' });
+    procs.push(child);
+    const lines = [
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'hangup', version: '1' } },
+      },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'slow_count', arguments: { steps: 3, delayMs: 50 } } },
+    ];
+    child.stdin.end(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code, err).toBe(0);
+    expect(err).not.toContain('could not be recorded');
+    const tail = await runCli(['audit', 'tail', '-n', '20', '--json'], { cwd: w.dir });
+    const outcomes = tail.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; payload: { calls?: { tool: string }[] } })
+      .flatMap((e) => (e.type === 'execution' ? (e.payload.calls ?? []) : []));
+    expect(outcomes.map((c) => c.tool)).toContain('slow_count');
   });
 
   it('an upstream that crashes: the call fails naming it, later calls fail cleanly, the gateway stays up', async () => {

@@ -96,6 +96,7 @@ export class GatewaySession {
   #tools = new Map<string, Tool>();
   #upstreamClosed: string | null = null;
   #closed = false;
+  #closing: Promise<void> | null = null;
   /** Outcomes of allowed calls not yet written, and writes in flight. */
   readonly #outcomes: Parameters<McpCalls['recordOutcomes']>[0][number][] = [];
   #flushTimer: NodeJS.Timeout | null = null;
@@ -135,6 +136,21 @@ export class GatewaySession {
         `Airlock could not start the MCP server "${o.serverName}" (${upstream.describe}): ${errorText(err)}${tail ? `; its stderr ends: ${tail.slice(-500)}` : ''}`,
       );
     }
+    try {
+      return await GatewaySession.#build(o, client, upstream, who);
+    } catch (err) {
+      // Never leave an upstream running for a session that did not open.
+      await client.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  static async #build(
+    o: GatewayOptions,
+    client: Client,
+    upstream: UpstreamLink,
+    who: { agent: AgentIdentity; roles: readonly string[] },
+  ): Promise<GatewaySession> {
     const caps = client.getServerCapabilities() ?? {};
     const capabilities: ServerCapabilities = { ...caps, tools: { ...(caps.tools ?? {}) } };
     const session = new GatewaySession(o, client, upstream, who);
@@ -184,8 +200,8 @@ export class GatewaySession {
         .notification(n as Notification)
         .catch((err) => this.#o.log(`airlock mcp: could not pass ${n.method} upstream: ${errorText(err)}`));
     };
-    // Upstream → agent: requests (sampling, elicitation, roots) and notifications, as they are.
-    // Upstream → agent requests (an elicitation waits for a person): as long as a held call may wait.
+    // Upstream → agent: requests (sampling, elicitation, roots) and notifications, as they are; a
+    // request may wait for a person (an elicitation) as long as a held call may.
     client.fallbackRequestHandler = async (request, extra) =>
       server.request({ method: request.method, params: request.params } as never, ResultSchema, {
         signal: extra.signal,
@@ -212,16 +228,21 @@ export class GatewaySession {
     return this.#inFlight.size > 0;
   }
 
-  /** Closes the agent side and the upstream (a child process is stopped). */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    // Calls in flight end (bounded by the upstream timeout) and record their outcomes first.
-    await Promise.all([...this.#inFlight]);
-    await this.#flushOutcomes();
-    await Promise.all([...this.#pending]);
-    await this.#client.close().catch(() => {});
-    await this.server.close().catch(() => {});
+  /**
+   * Closes the agent side and the upstream (a child process is stopped). Calls in flight end first
+   * (closing the agent side cancels them) and their outcomes are recorded. Every caller gets the
+   * same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closed = true;
+      await this.server.close().catch(() => {});
+      await Promise.all([...this.#inFlight]);
+      await this.#flushOutcomes();
+      await Promise.all([...this.#pending]);
+      await this.#client.close().catch(() => {});
+    })();
+    return this.#closing;
   }
 
   #upstreamGone(): McpError {

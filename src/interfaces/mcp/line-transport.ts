@@ -33,6 +33,7 @@ export class LineTransport implements Transport {
   #discarding = false;
   #started = false;
   #closed = false;
+  #closeReported = false;
   #paused = true;
   readonly #queue: JSONRPCMessage[] = [];
   readonly #waiters: ((m: JSONRPCMessage | null) => void)[] = [];
@@ -60,6 +61,14 @@ export class LineTransport implements Transport {
   resume(): void {
     this.#paused = false;
     while (this.#queue.length > 0 && !this.#paused) this.onmessage?.(this.#queue.shift() as JSONRPCMessage);
+    // The agent may have hung up while the session was opening: say so now that someone listens.
+    if (this.#closed) this.#reportClose();
+  }
+
+  #reportClose(): void {
+    if (this.#closeReported || this.onclose === undefined) return;
+    this.#closeReported = true;
+    this.onclose();
   }
 
   /** Holds messages back until {@link resume}. */
@@ -81,7 +90,7 @@ export class LineTransport implements Transport {
     this.#closed = true;
     this.#in.pause();
     this.#wake();
-    this.onclose?.();
+    if (!this.#paused) this.#reportClose();
   }
 
   #onData(chunk: Buffer): void {
