@@ -143,8 +143,14 @@ export async function mcpCommand(argv: readonly string[], io: CliIo): Promise<nu
       cwd: io.cwd,
       ...(environment === undefined ? {} : { environment }),
     };
+    // SIGINT or SIGTERM end the gateway cleanly: calls in flight end and outcomes are recorded.
+    const stop = new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
     if (listen === undefined) {
       await serveStdio(options, {
+        stop,
         input: io.stdin as NodeJS.ReadableStream & import('node:stream').Readable,
         output: io.stdout as NodeJS.WritableStream & import('node:stream').Writable,
         maxMessageBytes: mcp.maxMessageBytes,
@@ -160,10 +166,7 @@ export async function mcpCommand(argv: readonly string[], io: CliIo): Promise<nu
     log(
       `airlock mcp: serving Streamable HTTP on ${gateway.url} in front of "${name}" (${spec.kind === 'http' ? spec.url : [spec.command, ...spec.args].join(' ')})`,
     );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await stop;
     await gateway.close();
     return 0;
   });

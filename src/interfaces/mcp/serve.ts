@@ -22,11 +22,19 @@ function errorMessage(err: unknown): string {
  */
 export async function serveStdio(
   o: GatewayOptions,
-  io: { readonly input: Readable; readonly output: Writable; readonly maxMessageBytes: number; readonly token?: string },
+  io: {
+    readonly input: Readable;
+    readonly output: Writable;
+    readonly maxMessageBytes: number;
+    readonly token?: string;
+    /** Resolves when the gateway is told to stop (a signal): it ends as if the agent had hung up. */
+    readonly stop?: Promise<void>;
+  },
 ): Promise<void> {
   const transport = new LineTransport(io.input, io.output, { maxMessageBytes: io.maxMessageBytes });
   transport.onerror = (err) => o.log(`airlock mcp: agent: ${err.message}`);
   await transport.start();
+  void io.stop?.then(() => transport.close());
   let session: GatewaySession | null = null;
   for (;;) {
     const first = await transport.firstMessage();
