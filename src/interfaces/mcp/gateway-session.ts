@@ -136,6 +136,7 @@ export class GatewaySession {
         `Airlock could not start the MCP server "${o.serverName}" (${upstream.describe}): ${errorText(err)}${tail ? `; its stderr ends: ${tail.slice(-500)}` : ''}`,
       );
     }
+    GatewaySession.#keepProgressBeforeResults(upstream.transport);
     try {
       return await GatewaySession.#build(o, client, upstream, who);
     } catch (err) {
@@ -143,6 +144,21 @@ export class GatewaySession {
       await client.close().catch(() => {});
       throw err;
     }
+  }
+
+  /**
+   * The SDK hands a notification to its handler a microtask later but settles a response at once,
+   * so a progress notification that arrives in the same read as the result is dropped as being for
+   * an unknown request. Responses from the upstream are delivered a microtask later, after the
+   * notifications that came before them.
+   */
+  static #keepProgressBeforeResults(transport: Transport): void {
+    const deliver = transport.onmessage;
+    if (deliver === undefined) return;
+    transport.onmessage = (message, extra) => {
+      if ('id' in message && ('result' in message || 'error' in message)) queueMicrotask(() => deliver(message, extra));
+      else deliver(message, extra);
+    };
   }
 
   static async #build(
@@ -263,8 +279,10 @@ export class GatewaySession {
     const meta = (_meta ?? {}) as Record<string, unknown>;
     const { progressToken, ...otherMeta } = meta;
     const forwarded = { ...rest, ...(Object.keys(otherMeta).length > 0 ? { _meta: otherMeta } : {}) };
+    // Progress relayed to the agent goes out before the result does, as the upstream sent them.
+    const relayed: Promise<void>[] = [];
     try {
-      return (await this.#client.request({ method, params: forwarded } as never, ResultSchema, {
+      const result = (await this.#client.request({ method, params: forwarded } as never, ResultSchema, {
         signal: extra.signal,
         timeout: this.#o.upstreamTimeoutMs,
         resetTimeoutOnProgress: true,
@@ -272,10 +290,15 @@ export class GatewaySession {
         // (resetTimeoutOnProgress); it is relayed when the agent asked for it, under its own token.
         onprogress: (p: Progress) => {
           if (progressToken !== undefined)
-            void extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } } as never);
+            relayed.push(
+              extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } } as never).catch(() => {}),
+            );
         },
       })) as Record<string, unknown>;
+      await Promise.all(relayed);
+      return result;
     } catch (err) {
+      await Promise.all(relayed);
       if (this.#upstreamClosed !== null) throw this.#upstreamGone();
       if (err instanceof McpError) {
         if (err.code === ErrorCode.RequestTimeout)
