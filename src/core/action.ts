@@ -38,6 +38,22 @@ export interface McpToolAnnotations {
   readonly openWorldHint?: boolean;
 }
 
+/**
+ * The annotations a server gave a tool, as hints: only boolean hints and a string title are kept,
+ * whatever else the value holds. Undefined when there is nothing to keep from.
+ */
+export function mcpToolAnnotations(value: unknown): McpToolAnnotations | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const a = value as Record<string, unknown>;
+  const out: { -readonly [K in keyof McpToolAnnotations]: McpToolAnnotations[K] } = {};
+  for (const k of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) {
+    const hint = a[k];
+    if (typeof hint === 'boolean') out[k] = hint;
+  }
+  if (typeof a.title === 'string') out.title = a.title;
+  return out;
+}
+
 /** An MCP tool call: `{"server","tool","arguments"}`. */
 export interface McpAction {
   readonly kind: 'mcp';

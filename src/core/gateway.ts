@@ -191,47 +191,51 @@ export class Gateway {
           }
         : evaluated;
     const decision = toDecision(evaluation, assessment, environment);
-    if (request.redact !== undefined) {
-      // Judged on the real text above; from here on only the redacted copy exists.
-      const r = request.redact;
-      return this.#record(request, r(proposal), r(assessment), r(environment), r(decision), grant);
-    }
-    return this.#record(request, proposal, assessment, environment, decision, grant);
+    // Judged on the real text above; from here on only the redacted copy exists.
+    const r = request.redact ?? (<T>(value: T): T => value);
+    const verdict: RecordedVerdict = {
+      proposalId: proposal.id,
+      assessment: r(assessment),
+      environment: r(environment),
+      decision: r(decision),
+      policySetHash: o.policy.policySetHash,
+      proposal: r(proposal),
+      auditSeq: null,
+      grant,
+    };
+    return request.record === false ? verdict : this.record(verdict);
   }
 
-  async #record(
-    request: DecideRequest,
-    proposal: Proposal,
-    assessment: Assessment,
-    environment: ResolvedEnvironment,
-    decided: Decision,
-    grant: RecordedVerdict['grant'],
-  ): Promise<RecordedVerdict> {
-    const o = this.#o;
-    let decision = decided;
-    const verdict: Verdict = { proposalId: proposal.id, assessment, environment, decision, policySetHash: o.policy.policySetHash };
-    if (request.record === false) return { ...verdict, proposal, auditSeq: null, grant };
+  /**
+   * Records a verdict decided with `record: false` (a caller that weighed several before choosing
+   * one). A verdict that cannot be recorded becomes a deny: nothing runs unrecorded.
+   */
+  async record(verdict: RecordedVerdict): Promise<RecordedVerdict> {
+    const { proposal, assessment, environment, decision, policySetHash, grant } = verdict;
     try {
-      const entry = await o.audit.append('decision', {
+      const entry = await this.#o.audit.append('decision', {
         proposal,
         assessment,
         environment,
         decision,
-        policySetHash: o.policy.policySetHash,
+        policySetHash,
         ...(grant === null ? {} : { grant }),
       });
-      return { ...verdict, proposal, auditSeq: entry.seq, grant };
+      return { ...verdict, auditSeq: entry.seq };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      decision = {
-        outcome: 'deny',
-        reasons: [`the audit log could not be written (${message}); nothing runs unrecorded`],
-        guidance:
-          'Denied: Airlock could not record this decision, and it never lets an action through unrecorded. Tell your user; an operator must fix the audit store.',
-        policies: decision.policies,
-        errors: [...decision.errors, `audit: ${message}`],
+      return {
+        ...verdict,
+        decision: {
+          outcome: 'deny',
+          reasons: [`the audit log could not be written (${message}); nothing runs unrecorded`],
+          guidance:
+            'Denied: Airlock could not record this decision, and it never lets an action through unrecorded. Tell your user; an operator must fix the audit store.',
+          policies: decision.policies,
+          errors: [...decision.errors, `audit: ${message}`],
+        },
+        auditSeq: null,
       };
-      return { ...verdict, decision, proposal, auditSeq: null, grant };
     }
   }
 

@@ -51,10 +51,13 @@ export type CallDecision =
       readonly server: string;
       readonly tool: string;
       readonly arguments: Readonly<Record<string, unknown>>;
-      readonly verdict: RecordedVerdict | null;
-      /** The approved request this call runs, when it was held and approved. */
-      readonly request: ApprovalRequest | null;
-      finish(outcome: CallOutcome): Promise<void>;
+      /**
+       * How its outcome is recorded: next to the decision of an allowed call (gateways batch these
+       * through {@link McpCalls.recordOutcomes}), or by completing the approved request it runs.
+       */
+      readonly outcome:
+        | { readonly kind: 'allowed'; readonly proposalId: string; readonly decisionSeq: number | null }
+        | { readonly kind: 'approved'; readonly request: ApprovalRequest; complete(outcome: CallOutcome): Promise<void> };
     }
   | { readonly kind: 'denied'; readonly message: string; readonly verdict: RecordedVerdict | null }
   | {
@@ -172,31 +175,32 @@ export class McpCalls {
     const redacting = this.redactor.value(call.arguments).count > 0 ? { redact: this.redact } : {};
     const mapping = this.mapping(call.server, call.tool);
     const sqlText = mapping?.database !== undefined && mapping.sqlArgument !== undefined ? call.arguments[mapping.sqlArgument] : undefined;
+    // SQL on a database target is decided as that SQL there, unless the call as a whole (its other
+    // arguments too) is judged stricter; each is decided once, and the one that counts is recorded.
+    let verdict: RecordedVerdict;
+    let target: { readonly name: string; readonly sql: string } | null = null;
     if (mapping?.database !== undefined && typeof sqlText === 'string') {
-      // SQL on a database target: decided as that SQL there, unless the call as a whole (its other
-      // arguments too) is judged stricter; held SQL is rehearsed on the target.
-      const sqlAction = o.sql.action(mapping.database, sqlText);
       const [asSql, asCall] = await Promise.all([
-        o.gateway.decide({ ...common, action: sqlAction, record: false }),
-        o.gateway.decide({ ...common, action, record: false }),
+        o.gateway.decide({ ...common, action: o.sql.action(mapping.database, sqlText), record: false, ...redacting }),
+        o.gateway.decide({ ...common, action, record: false, ...redacting }),
       ]);
-      if (STRICTNESS[asCall.decision.outcome] <= STRICTNESS[asSql.decision.outcome]) {
-        const verdict = await o.gateway.decide({ ...common, action: sqlAction, ...redacting });
-        const d = verdict.decision;
-        if (d.outcome === 'deny' || (d.outcome === 'hold' && verdict.auditSeq === null))
-          return { kind: 'denied', verdict, message: d.guidance };
-        if (d.outcome === 'allow') return this.#forward(call, verdict);
-        // The request keeps the SQL as it runs: approvers review the exact statement.
-        const held = await o.sql.hold(verdict, { ...common, target: mapping.database, sql: sqlText });
-        if (o.approvals.view(held.request).status === 'approved') return this.resume(held.request, call);
-        return { kind: 'held', verdict, opened: held, sql: { rehearsal: held.rehearsal, notRehearsed: held.notRehearsed } };
-      }
+      const sqlCounts = STRICTNESS[asCall.decision.outcome] <= STRICTNESS[asSql.decision.outcome];
+      verdict = await o.gateway.record(sqlCounts ? asSql : asCall);
+      if (sqlCounts) target = { name: mapping.database, sql: sqlText };
+    } else {
+      verdict = await o.gateway.decide({ ...common, action, ...redacting });
     }
-    const verdict = await o.gateway.decide({ ...common, action, ...redacting });
     const d = verdict.decision;
     if (d.outcome === 'deny' || (d.outcome === 'hold' && verdict.auditSeq === null))
       return { kind: 'denied', verdict, message: d.guidance };
     if (d.outcome === 'allow') return this.#forward(call, verdict);
+    if (target !== null) {
+      // Held SQL is rehearsed on the target; the request keeps the SQL as it runs, so approvers
+      // review the exact statement.
+      const held = await o.sql.hold(verdict, { ...common, target: target.name, sql: target.sql });
+      if (o.approvals.view(held.request).status === 'approved') return this.resume(held.request, call);
+      return { kind: 'held', verdict, opened: held, sql: { rehearsal: held.rehearsal, notRehearsed: held.notRehearsed } };
+    }
     const opened = await o.approvals.open({
       verdict,
       surface: 'mcp',
@@ -248,11 +252,13 @@ export class McpCalls {
       server: call.server,
       tool: call.tool,
       arguments: call.arguments,
-      verdict: null,
-      request: claimed.request,
-      finish: async (outcome) => {
-        // Not sent: the approval was spent on nothing, and the request says so (failed).
-        await o.approvals.complete({ id: request.id, ran: outcome.sent, outcome: { server: call.server, tool: call.tool, ...outcome } });
+      outcome: {
+        kind: 'approved',
+        request: claimed.request,
+        complete: async (outcome) => {
+          // Not sent: the approval was spent on nothing, and the request says so (failed).
+          await o.approvals.complete({ id: request.id, ran: outcome.sent, outcome: { server: call.server, tool: call.tool, ...outcome } });
+        },
       },
     };
   }
@@ -263,12 +269,7 @@ export class McpCalls {
       server: call.server,
       tool: call.tool,
       arguments: call.arguments,
-      verdict,
-      request: null,
-      finish: (outcome) =>
-        this.recordOutcomes([
-          { proposalId: verdict.proposalId, decisionSeq: verdict.auditSeq, server: call.server, tool: call.tool, ...outcome },
-        ]),
+      outcome: { kind: 'allowed', proposalId: verdict.proposalId, decisionSeq: verdict.auditSeq },
     };
   }
 

@@ -3,7 +3,7 @@
  * into Actions. Parses at the trust boundary with Zod; errors name the field and the fix.
  */
 import { z } from 'zod';
-import type { Action, McpToolAnnotations, SqlDialect } from '../../core/action.js';
+import { type Action, mcpToolAnnotations, type SqlDialect } from '../../core/action.js';
 import { AirlockError } from '../../core/errors.js';
 
 const annotations = z
@@ -81,20 +81,10 @@ export function toAction(kind: 'shell' | 'sql' | 'mcp', input: unknown, sqlDiale
         server: m.server,
         tool: m.tool,
         arguments: m.arguments,
-        ...(m.annotations === undefined ? {} : { annotations: toAnnotations(m.annotations) }),
+        ...(m.annotations === undefined ? {} : { annotations: mcpToolAnnotations(m.annotations) ?? {} }),
       };
     }
   }
-}
-
-function toAnnotations(a: z.infer<typeof annotations>): McpToolAnnotations {
-  const out: { -readonly [K in keyof McpToolAnnotations]: McpToolAnnotations[K] } = {};
-  if (a.title !== undefined) out.title = a.title;
-  if (a.readOnlyHint !== undefined) out.readOnlyHint = a.readOnlyHint;
-  if (a.destructiveHint !== undefined) out.destructiveHint = a.destructiveHint;
-  if (a.idempotentHint !== undefined) out.idempotentHint = a.idempotentHint;
-  if (a.openWorldHint !== undefined) out.openWorldHint = a.openWorldHint;
-  return out;
 }
 
 /** Parses one JSON Lines request; throws BAD_INPUT with the field named. */

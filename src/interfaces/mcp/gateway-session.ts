@@ -20,7 +20,7 @@ import {
   type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { AgentIdentity, McpToolAnnotations } from '../../core/action.js';
+import { type AgentIdentity, type McpToolAnnotations, mcpToolAnnotations } from '../../core/action.js';
 import { approvalProgress } from '../cli/render-request.js';
 import type { ApprovalService } from '../../core/approval-service.js';
 import type { ApprovalRequest } from '../../core/approval.js';
@@ -454,14 +454,20 @@ export class GatewaySession {
    * call costs one durable write on the agent's path, not two.
    */
   async #finish(decision: Extract<CallDecision, { kind: 'forward' }>, outcome: CallOutcome): Promise<void> {
-    if (decision.request !== null || decision.verdict === null) {
-      await decision.finish(outcome).catch((err: unknown) => {
+    const how = decision.outcome;
+    if (how.kind === 'approved') {
+      await how.complete(outcome).catch((err: unknown) => {
         this.#o.log(`airlock mcp: warning: the call ran but its outcome could not be recorded: ${errorText(err)}`);
       });
       return;
     }
-    const v = decision.verdict;
-    this.#outcomes.push({ proposalId: v.proposalId, decisionSeq: v.auditSeq, server: decision.server, tool: decision.tool, ...outcome });
+    this.#outcomes.push({
+      proposalId: how.proposalId,
+      decisionSeq: how.decisionSeq,
+      server: decision.server,
+      tool: decision.tool,
+      ...outcome,
+    });
     if (this.#outcomes.length >= OUTCOME_BATCH) void this.#flushOutcomes();
     else this.#flushTimer ??= setTimeout(() => void this.#flushOutcomes(), OUTCOME_FLUSH_MS);
   }
@@ -575,15 +581,10 @@ export class GatewaySession {
   }
 }
 
-/** The tool's annotations as hints: only boolean hints and a string title are kept. */
+/** The tool's annotations, as hints (see mcpToolAnnotations), ready to spread into a call. */
 function annotationsOf(t: Tool | undefined): { annotations?: McpToolAnnotations } {
-  const a = t?.annotations as Record<string, unknown> | undefined;
-  if (a === undefined || a === null || typeof a !== 'object') return {};
-  const out: Record<string, boolean | string> = {};
-  for (const k of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const)
-    if (typeof a[k] === 'boolean') out[k] = a[k];
-  if (typeof a.title === 'string') out.title = a.title;
-  return { annotations: out as McpToolAnnotations };
+  const annotations = mcpToolAnnotations(t?.annotations);
+  return annotations === undefined ? {} : { annotations };
 }
 
 function firstText(result: Record<string, unknown>): string {

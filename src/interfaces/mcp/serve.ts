@@ -72,8 +72,6 @@ export async function serveStdio(
 /** A running HTTP gateway. */
 export interface HttpGateway {
   readonly url: string;
-  /** Open agent sessions. */
-  readonly sessions: () => number;
   close(): Promise<void>;
 }
 
@@ -238,7 +236,6 @@ export async function serveHttp(
   const hostText = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${hostText}:${address().port}/mcp`,
-    sessions: () => sessions.size,
     close: async () => {
       clearInterval(sweep);
       await Promise.all([...sessions.values()].map((s) => s.session.close()));
