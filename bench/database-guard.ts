@@ -17,7 +17,7 @@ import type { SqlDialect } from '../src/core/action.js';
 import { worstRisk } from '../src/core/assessment.js';
 import { databaseSchema } from '../src/core/config.js';
 import type { DatabaseGuard } from '../src/core/database.js';
-import { createMariaDatabase, createPgDatabase, type TestDatabase } from '../test/support/databases.js';
+import { clientOptions, createMariaDatabase, createPgDatabase, type TestDatabase, targetFields } from '../test/support/databases.js';
 
 const TOTAL_ROWS = 100_000;
 const DELETED_ROWS = 10_000;
@@ -72,8 +72,7 @@ interface Engine {
   recoverySchema(db: TestDatabase): string | undefined;
 }
 
-const config = (db: TestDatabase) =>
-  databaseSchema.parse({ engine: db.engine, host: db.host, port: db.port, database: db.database, user: db.user });
+const config = (db: TestDatabase) => databaseSchema.parse(targetFields(db));
 
 const POSTGRES: Engine = {
   label: 'PostgreSQL',
@@ -88,7 +87,7 @@ const POSTGRES: Engine = {
   tidy: ['VACUUM ANALYZE orders'],
   version: 'SHOW server_version',
   async connect(db) {
-    const c = new pg.Client({ host: db.host, port: db.port, user: db.user, database: db.database });
+    const c = new pg.Client(clientOptions(db));
     await c.connect();
     return {
       run: async (sql) => (await c.query(sql)).rowCount ?? 0,
@@ -114,7 +113,7 @@ const MARIADB: Engine = {
   tidy: ['ANALYZE TABLE orders'],
   version: 'SELECT VERSION()',
   async connect(db) {
-    const c = await mysql.createConnection({ host: db.host, port: db.port, user: db.user, database: db.database });
+    const c = await mysql.createConnection(clientOptions(db));
     return {
       run: async (sql) => {
         const [r] = await c.query<ResultSetHeader>(sql);

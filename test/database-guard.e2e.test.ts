@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createMariaDatabase, createPgDatabase, type TestDatabase } from './support/databases.js';
+import { createMariaDatabase, createPgDatabase, type TestDatabase, targetYaml } from './support/databases.js';
 import { hermeticEnv, type LiveProcess, startAirlock } from './support/live-process.js';
 import { runCli, tempWorkdir, humanTokens } from './support/run-cli.js';
 
@@ -51,11 +51,7 @@ function config(db: TestDatabase, freeze: boolean): string {
     criticality: critical
 databases:
   shop:
-    engine: ${db.engine}
-    host: ${db.host}
-    port: ${db.port}
-    database: ${db.database}
-    user: ${db.user}
+${targetYaml(db)}
     environment: prod
     criticality: critical
     owners: [shop-team]

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPgDatabase, type TestDatabase } from './support/databases.js';
+import { createPgDatabase, type TestDatabase, targetYaml } from './support/databases.js';
 import { hermeticEnv } from './support/live-process.js';
 import { BIN, runCli, tempWorkdir, humanTokens } from './support/run-cli.js';
 
@@ -33,11 +33,7 @@ function config(db: TestDatabase, mapped: boolean): string {
       mcpServers: [shop-sql]
 databases:
   shop:
-    engine: postgresql
-    host: ${db.host}
-    port: ${db.port}
-    database: ${db.database}
-    user: ${db.user}
+${targetYaml(db)}
     environment: prod
     criticality: critical
     dependants: [checkout]

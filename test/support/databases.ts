@@ -101,3 +101,26 @@ export async function createMariaDatabase(prefix = 'airlock_test'): Promise<Test
     },
   };
 }
+
+/** What a driver (pg, mysql2) needs to connect to the database. */
+export function clientOptions(db: TestDatabase): { host: string; port: number; user: string; database: string } {
+  return { host: db.host, port: db.port, user: db.user, database: db.database };
+}
+
+/** The connection fields of a database target (airlock.yaml `databases.NAME`) that reaches it. */
+export function targetFields(db: TestDatabase): {
+  engine: TestDatabase['engine'];
+  host: string;
+  port: number;
+  user: string;
+  database: string;
+} {
+  return { engine: db.engine, ...clientOptions(db) };
+}
+
+/** The same fields as YAML lines, indented to sit under `databases.NAME`. */
+export function targetYaml(db: TestDatabase, indent = '    '): string {
+  return Object.entries(targetFields(db))
+    .map(([k, v]) => `${indent}${k}: ${v}`)
+    .join('\n');
+}
